@@ -1,0 +1,63 @@
+/**
+ * The one catalogue of failure codes. The server sends these in API error bodies,
+ * the local auth agent adds its own (server reachability, certificate, bridge),
+ * and the renderer shows `message` or a more specific text built from the details.
+ */
+export const errorCatalogue = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is invalid. Check the highlighted fields and try again.' },
+  BODY_TOO_LARGE: { status: 413, message: 'The request is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request must be sent as JSON.' },
+  NOT_FOUND: { status: 404, message: 'That address does not exist on this server.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'That method is not allowed here.' },
+
+  AUTH_INVALID_CREDENTIALS: { status: 401, message: 'The username or password is incorrect.' },
+  AUTH_ACCOUNT_LOCKED: {
+    status: 423,
+    message: 'This account is locked after too many wrong codes. Try again later or ask your practice administrator to unlock it.',
+  },
+  AUTH_ACCOUNT_DISABLED: { status: 403, message: 'This account is deactivated. Contact your practice administrator.' },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a moment and try again.' },
+
+  OTP_CHALLENGE_INVALID: { status: 401, message: 'This sign-in attempt is no longer valid. Sign in again.' },
+  OTP_CHALLENGE_EXPIRED: { status: 401, message: 'This sign-in attempt expired. Sign in again.' },
+  OTP_CHALLENGE_LOCKED: { status: 423, message: 'Too many wrong codes. Send a new code to try again.' },
+  OTP_NO_CODE_SENT: { status: 409, message: 'No code has been sent yet. Choose where to send it.' },
+  OTP_CODE_INVALID: { status: 401, message: 'That code is not correct.' },
+  OTP_CODE_EXPIRED: { status: 401, message: 'That code has expired. Send a new code.' },
+  OTP_CHANNEL_UNAVAILABLE: { status: 400, message: 'That delivery method is not set up for this account.' },
+  OTP_RESEND_COOLDOWN: { status: 429, message: 'A code was just sent. Wait before asking for another.' },
+  OTP_SEND_LIMIT_REACHED: { status: 429, message: 'Too many codes were sent in the last hour. Try again later.' },
+  DELIVERY_FAILED: { status: 502, message: 'The code could not be sent. Try the other delivery method.' },
+
+  SESSION_INVALID: { status: 401, message: 'You are signed out. Sign in again.' },
+  SESSION_EXPIRED: { status: 401, message: 'Your session expired. Sign in again.' },
+  SESSION_DEVICE_MISMATCH: { status: 401, message: 'This session belongs to another workstation. Sign in again.' },
+
+  INTERNAL_ERROR: { status: 500, message: 'Something went wrong on the server. Try again; if it keeps happening, tell your IT contact.' },
+
+  SERVER_NOT_CONFIGURED: { status: 0, message: 'Set the server address before signing in.' },
+  SERVER_ADDRESS_INVALID: { status: 0, message: 'Enter the server address as https://host:port.' },
+  SERVER_UNREACHABLE: { status: 0, message: 'The ClinicGate server cannot be reached. Check the network and the server address.' },
+  SERVER_CERTIFICATE_MISMATCH: {
+    status: 0,
+    message: 'The server presented a certificate that does not match the one confirmed for this workstation. Do not continue; tell your IT contact.',
+  },
+  SIGN_IN_NOT_STARTED: { status: 0, message: 'Start by entering your username and password.' },
+  BRIDGE_UNAUTHORIZED: { status: 0, message: 'This window is not connected to ClinicGate. Open it from the address ClinicGate printed.' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalogue;
+
+/** Extra facts an error may carry so the screens can say what to do next. */
+export interface ErrorDetails {
+  attemptsRemaining?: number;
+  retryAfterSeconds?: number;
+  /** Channels the user can still pick after a failure on one of them. */
+  channels?: Array<'email' | 'sms'>;
+  /** For VALIDATION_FAILED: the request field that failed, as a JSON pointer like `/username`. */
+  field?: string;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorCatalogue, value);
+}

@@ -1,0 +1,69 @@
+import type { OtpChannel } from '../../../electron/shared/api';
+
+/** A one-time code on its way to a person. `code` is the only secret field. */
+export interface CodeMessage {
+  channel: OtpChannel;
+  /** Full email address or E.164 mobile number. */
+  to: string;
+  code: string;
+  purpose: 'sign_in' | 'password_reset';
+  practiceName: string;
+  expiresInMinutes: number;
+}
+
+export interface DeliveryReceipt {
+  channel: OtpChannel;
+  maskedDestination: string;
+  /** Where the message went: `smtp`, `sms-provider`, or `outbox`. */
+  transport: 'smtp' | 'sms-provider' | 'outbox';
+  /** Outbox file path, SMTP message id or provider message SID; never the message text. */
+  reference: string;
+}
+
+/** Thrown by a deliverer when the message did not leave; the text never includes the code. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly channel: OtpChannel,
+    readonly reason: 'timeout' | 'rejected' | 'unreachable' | 'misconfigured',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DeliveryError';
+  }
+}
+
+export interface CodeDeliverer {
+  deliver(message: CodeMessage): Promise<DeliveryReceipt>;
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** `tls`: implicit TLS (usually 465); `starttls`: upgrade required (usually 587); `none`: loopback relays only. */
+  security: 'tls' | 'starttls' | 'none';
+  user?: string;
+  password?: string;
+  /** Extra CA certificate (PEM file) to trust for the relay, e.g. a clinic's internal CA. */
+  caFile?: string;
+  timeoutMs: number;
+}
+
+export interface SmsProviderSettings {
+  /** Base URL of a Twilio-compatible REST API, `https://api.twilio.com` for Twilio itself. */
+  baseUrl: string;
+  accountSid: string;
+  authToken: string;
+  /** Sender number in E.164 form. */
+  fromNumber: string;
+  caFile?: string;
+  timeoutMs: number;
+}
+
+export interface DeliverySettings {
+  /** From address of code emails, e.g. `ClinicGate <no-reply@clinic.example>`. */
+  emailFrom: string;
+  smtp: SmtpSettings | null;
+  sms: SmsProviderSettings | null;
+  /** Folder for messages when SMTP or SMS is not configured. */
+  outboxDir: string;
+}
