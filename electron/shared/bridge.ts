@@ -21,6 +21,12 @@ export interface SetupState {
   /** `memory` means no keychain service was reachable and tokens last only until the app closes. */
   tokenStorage: 'keychain' | 'memory';
   shell: 'electron' | 'browser';
+  /**
+   * Server address the IT person preset with CLINICGATE_SERVER_URL but without a CA file, so the
+   * setup screen can fill it in; its certificate still has to be confirmed. Present only while
+   * `serverUrl` is null.
+   */
+  suggestedServerUrl?: string;
 }
 
 export interface ServerCertificate {
