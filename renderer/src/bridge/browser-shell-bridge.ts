@@ -1,0 +1,104 @@
+/**
+ * The bridge client for the browser shell. Each method is a POST to the loopback shell at
+ * `/bridge/<method>` carrying the per-launch secret. Every outcome, including a dead shell or
+ * a reply that is not a bridge result, comes back as a `BridgeResult`, never as a thrown error.
+ */
+import {
+  bridgeSecretHeader,
+  type BridgeError,
+  type BridgeMethod,
+  type BridgeResult,
+  type ClinicGateBridge,
+} from '../../../electron/shared/bridge';
+import { errorCatalogue, isErrorCode, type ErrorCode } from '../../../electron/shared/error-codes';
+
+const defaultTimeoutMs = 30_000;
+
+const shellUnreachableMessage =
+  'ClinicGate on this computer is not responding. Restart ClinicGate and open the address it prints.';
+
+export function createBrowserShellBridge(options: BrowserShellBridgeOptions): ClinicGateBridge {
+  const post = <T>(method: BridgeMethod, input: object) => postBridgeRequest<T>(method, input, options);
+
+  return Object.freeze({
+    getSetupState: () => post('getSetupState', {}),
+    probeServer: (input) => post('probeServer', input),
+    saveServer: (input) => post('saveServer', input),
+    submitPassword: (input) => post('submitPassword', input),
+    sendCode: (input) => post('sendCode', input),
+    verifyCode: (input) => post('verifyCode', input),
+    cancelSignIn: () => post('cancelSignIn', {}),
+    getSession: () => post('getSession', {}),
+    signOut: () => post('signOut', {}),
+  } satisfies ClinicGateBridge);
+}
+
+async function postBridgeRequest<T>(
+  method: BridgeMethod,
+  input: object,
+  options: BrowserShellBridgeOptions,
+): Promise<BridgeResult<T>> {
+  if (options.secret === null || options.secret === '') {
+    return failure('BRIDGE_UNAUTHORIZED');
+  }
+
+  let response: Response;
+  try {
+    response = await fetch(`${options.baseUrl ?? ''}/bridge/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [bridgeSecretHeader]: options.secret },
+      body: JSON.stringify(input),
+      credentials: 'omit',
+      signal: AbortSignal.timeout(options.timeoutMs ?? defaultTimeoutMs),
+    });
+  } catch {
+    return failure('SERVER_UNREACHABLE', shellUnreachableMessage);
+  }
+
+  const body = await readJsonBody(response);
+  // A success body counts only with a success status. A failure result counts with any status,
+  // because the shell replies to a failed guard (403, 400) with a failure result.
+  if (isBridgeFailure(body) || (response.ok && isBridgeSuccess(body))) {
+    return body as BridgeResult<T>;
+  }
+  if (response.status === 401 || response.status === 403) {
+    return failure('BRIDGE_UNAUTHORIZED');
+  }
+  return failure('SERVER_UNREACHABLE', shellUnreachableMessage);
+}
+
+async function readJsonBody(response: Response): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function isBridgeSuccess(body: unknown): boolean {
+  return isRecord(body) && body.ok === true && Object.hasOwn(body, 'value');
+}
+
+function isBridgeFailure(body: unknown): boolean {
+  if (!isRecord(body) || body.ok !== false || !isRecord(body.error)) {
+    return false;
+  }
+  return isErrorCode(body.error.code) && typeof body.error.message === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function failure(code: ErrorCode, message: string = errorCatalogue[code].message): { ok: false; error: BridgeError } {
+  return { ok: false, error: { code, message } };
+}
+
+export interface BrowserShellBridgeOptions {
+  /** The per-launch secret from the shell's URL, or null when the page was opened without it. */
+  secret: string | null;
+  /** Origin of the shell, like `http://127.0.0.1:5000`. Empty or absent means the page's own origin. */
+  baseUrl?: string;
+  /** Time in milliseconds after which a request counts as failed. The default is 30 s. */
+  timeoutMs?: number;
+}

@@ -1,0 +1,187 @@
+import { useEffect, useState, type ClipboardEvent, type FormEvent } from 'react';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { ResendControl } from '../components/ResendControl';
+import { codeLength, normalizeCodeInput } from '../format/code-input';
+import { describeAttemptsRemaining, describeChannel, describeMfaReason } from '../format/sign-in-text';
+import { formatLocalTime } from '../format/time';
+import { useFocusOnMount } from '../hooks/use-focus-on-mount';
+import { selectAlternativeChannel, type CodeStep } from '../stores/sign-in-store';
+import { useSignInStore } from '../stores/sign-in-store-context';
+
+const errorId = 'code-error';
+const codeHintId = 'code-hint';
+const rememberHintId = 'remember-hint';
+const codeInputProblem = `Enter only the ${codeLength} digits of the code.`;
+
+export function CodeScreen() {
+  const codeStep = useSignInStore((state) => state.codeStep);
+  if (codeStep === null) {
+    return null;
+  }
+  return <CodeStepForm codeStep={codeStep} />;
+}
+
+function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
+  const error = useSignInStore((state) => state.error);
+  const isBusy = useSignInStore((state) => state.isBusy);
+  const alternative = useSignInStore(selectAlternativeChannel);
+  const verifyCode = useSignInStore((state) => state.verifyCode);
+  const sendCode = useSignInStore((state) => state.sendCode);
+  const cancel = useSignInStore((state) => state.cancel);
+  // The code lives only in this field's state until Verify, and the store never keeps it.
+  const [code, setCode] = useState('');
+  const [inputProblem, setInputProblem] = useState<string | null>(null);
+  const [rememberWorkstation, setRememberWorkstation] = useState(true);
+  const codeRef = useFocusOnMount<HTMLInputElement>();
+
+  useEffect(() => {
+    if (error?.code !== 'OTP_CODE_INVALID' && error?.code !== 'OTP_CHALLENGE_LOCKED') {
+      return;
+    }
+    setCode('');
+    codeRef.current?.focus();
+  }, [error, codeRef]);
+
+  // A new code replaces the old one on the server, so a half-typed old code is of no use.
+  useEffect(() => {
+    setCode('');
+    setInputProblem(null);
+  }, [codeStep.sentCode]);
+
+  function acceptCodeText(text: string) {
+    const digits = normalizeCodeInput(text);
+    if (digits === null) {
+      setInputProblem(codeInputProblem);
+      return;
+    }
+    setInputProblem(null);
+    setCode(digits);
+  }
+
+  // Handled here rather than in onChange because maxLength would cut " 012-345 " to "012-3"
+  // before onChange receives it.
+  function handlePaste(event: ClipboardEvent<HTMLInputElement>) {
+    event.preventDefault();
+    acceptCodeText(event.clipboardData.getData('text'));
+  }
+
+  function handleSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void verifyCode(code, rememberWorkstation);
+  }
+
+  const needsNewCode = codeStep.isLocked || codeStep.isCodeExpired;
+  const isSendLimitReached = codeStep.sendsRemainingThisHour === 0;
+  const isDeliveryFailure = error?.code === 'DELIVERY_FAILED';
+  const channelSwitch = alternative && (
+    <button
+      type="button"
+      className="button-secondary"
+      disabled={isBusy}
+      onClick={() => void sendCode(alternative.channel)}
+    >
+      {alternative.channel === 'sms' ? 'Send by text message instead' : 'Send by email instead'}
+    </button>
+  );
+  const sendingTo = codeStep.channels.find((choice) => choice.channel === codeStep.channel);
+  const codeDescribedBy = [error === null ? null : errorId, codeHintId].filter(Boolean).join(' ');
+
+  return (
+    <section className="card">
+      <h1 id="code-heading">Enter your verification code</h1>
+      <p>{describeMfaReason(codeStep.reason)}</p>
+      {codeStep.sentCode !== null && (
+        <p>
+          We sent a code to <strong className="break-anywhere">{codeStep.sentCode.destination}</strong> by{' '}
+          {describeChannel(codeStep.sentCode.channel)}.
+        </p>
+      )}
+      {codeStep.isSending && sendingTo !== undefined && (
+        <p role="status">
+          Sending a code to {sendingTo.destination} by {describeChannel(sendingTo.channel)}…
+        </p>
+      )}
+
+      <ErrorAlert id={errorId} error={error}>
+        {error?.code === 'OTP_CODE_INVALID' && codeStep.hasRejectedCode && codeStep.attemptsRemaining !== null && (
+          <p>{describeAttemptsRemaining(codeStep.attemptsRemaining)}</p>
+        )}
+      </ErrorAlert>
+      {isDeliveryFailure && channelSwitch}
+      {needsNewCode && (
+        <ResendControl
+          label="Send a new code"
+          resendAvailableAt={codeStep.resendAvailableAt}
+          isSendLimitReached={isSendLimitReached}
+          isBusy={isBusy}
+          onSend={() => void sendCode(codeStep.channel)}
+        />
+      )}
+
+      <form noValidate onSubmit={handleSubmit} aria-busy={isBusy}>
+        <div className="field">
+          <label htmlFor="verification-code">Verification code</label>
+          <input
+            ref={codeRef}
+            id="verification-code"
+            name="code"
+            className="code-input"
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            maxLength={codeLength}
+            spellCheck={false}
+            required
+            value={code}
+            onChange={(event) => acceptCodeText(event.target.value)}
+            onPaste={handlePaste}
+            aria-invalid={inputProblem !== null || error?.code === 'OTP_CODE_INVALID'}
+            aria-describedby={codeDescribedBy}
+          />
+          <p id={codeHintId} className={inputProblem === null ? 'hint' : 'hint hint-problem'}>
+            {inputProblem ?? describeCodeHint(codeStep)}
+          </p>
+        </div>
+        <div className="checkbox-field">
+          <input
+            id="remember-workstation"
+            type="checkbox"
+            checked={rememberWorkstation}
+            onChange={(event) => setRememberWorkstation(event.target.checked)}
+            aria-describedby={rememberHintId}
+          />
+          <label htmlFor="remember-workstation">Remember this workstation</label>
+        </div>
+        <p id={rememberHintId} className="hint">
+          Uncheck this on a computer outside your clinic, such as a public or borrowed one.
+        </p>
+        <button type="submit" className="button-primary" disabled={isBusy || needsNewCode}>
+          Verify
+        </button>
+      </form>
+
+      <div className="actions">
+        {!needsNewCode && (
+          <ResendControl
+            label="Resend code"
+            resendAvailableAt={codeStep.resendAvailableAt}
+            isSendLimitReached={isSendLimitReached}
+            isBusy={isBusy}
+            onSend={() => void sendCode(codeStep.channel)}
+          />
+        )}
+        {!isDeliveryFailure && channelSwitch}
+        <button type="button" className="button-link" onClick={() => void cancel()}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function describeCodeHint(codeStep: CodeStep): string {
+  if (codeStep.sentCode === null || codeStep.isLocked || codeStep.isCodeExpired) {
+    return `The code has ${codeLength} digits.`;
+  }
+  return `The code has ${codeLength} digits and works until ${formatLocalTime(codeStep.sentCode.expiresAt, Date.now())}.`;
+}

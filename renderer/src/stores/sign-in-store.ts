@@ -1,0 +1,461 @@
+/**
+ * The sign-in flow as the screens see it: which phase is showing, what the code step needs to
+ * display and the current error. Secrets stay out of the state: the password and the code are
+ * only arguments passed through to the bridge, and tokens never reach the renderer at all.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { MfaReason, OtpChannel } from '../../../electron/shared/api';
+import type {
+  BridgeError,
+  BridgeResult,
+  ChannelChoice,
+  ClinicGateBridge,
+  CodeDelivery,
+  ServerCertificate,
+  SessionView,
+  SetupState,
+} from '../../../electron/shared/bridge';
+import { errorCatalogue, type ErrorCode } from '../../../electron/shared/error-codes';
+import { isCompleteCode, normalizeCodeInput } from '../format/code-input';
+
+export function createSignInStore(bridge: ClinicGateBridge, options: SignInStoreOptions = {}): SignInStore {
+  const now = options.now ?? Date.now;
+
+  // Counts sign-in attempts. Leaving the code step or the session bumps it, so a reply that
+  // arrives for an attempt the person already left (after Cancel, say) is dropped.
+  let attemptNumber = 0;
+
+  return createStore<SignInState>()((set, get) => {
+    async function runBusy(task: (isCurrent: () => boolean) => Promise<void>): Promise<void> {
+      if (get().isBusy) {
+        return;
+      }
+      const startedAttempt = attemptNumber;
+      const isCurrent = () => startedAttempt === attemptNumber;
+      set({ isBusy: true, error: null });
+      try {
+        await task(isCurrent);
+      } finally {
+        if (isCurrent()) {
+          set({ isBusy: false });
+        }
+      }
+    }
+
+    function returnToSignIn(error: BridgeError | null): void {
+      attemptNumber += 1;
+      set({ phase: 'sign_in', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error });
+    }
+
+    function returnToServerSetup(error: BridgeError | null): void {
+      attemptNumber += 1;
+      set({ phase: 'server_setup', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error });
+    }
+
+    function updateCodeStep(change: Partial<CodeStep>, error: BridgeError | null): void {
+      const codeStep = get().codeStep;
+      if (codeStep === null) {
+        return;
+      }
+      set({ codeStep: { ...codeStep, ...change }, error });
+    }
+
+    async function sendCodeToChannel(channel: OtpChannel, isCurrent: () => boolean): Promise<void> {
+      updateCodeStep({ channel, isSending: true }, null);
+
+      const result = await callBridge(() => bridge.sendCode({ channel }));
+      if (!isCurrent()) {
+        return;
+      }
+
+      updateCodeStep({ isSending: false }, null);
+      if (result.ok) {
+        updateCodeStep(codeStepAfterDelivery(result.value), null);
+        return;
+      }
+      handleCodeStepError(result.error);
+    }
+
+    function handleCodeStepError(error: BridgeError): void {
+      const codeStep = get().codeStep;
+      if (codeStep === null) {
+        return;
+      }
+      const attemptsRemaining = error.attemptsRemaining ?? codeStep.attemptsRemaining;
+
+      switch (error.code) {
+        case 'OTP_CHALLENGE_EXPIRED':
+        case 'OTP_CHALLENGE_INVALID':
+        case 'SIGN_IN_NOT_STARTED':
+        case 'AUTH_ACCOUNT_LOCKED':
+        case 'AUTH_ACCOUNT_DISABLED':
+          returnToSignIn(error);
+          return;
+        case 'SERVER_NOT_CONFIGURED':
+          returnToServerSetup(error);
+          return;
+        case 'OTP_CHALLENGE_LOCKED':
+          updateCodeStep({ isLocked: true, attemptsRemaining: 0 }, error);
+          return;
+        case 'OTP_CODE_INVALID':
+          // The last allowed wrong code locks the challenge, even when the reply carries OTP_CODE_INVALID.
+          if (attemptsRemaining === 0) {
+            updateCodeStep({ isLocked: true, attemptsRemaining: 0, hasRejectedCode: true }, bridgeError('OTP_CHALLENGE_LOCKED'));
+            return;
+          }
+          updateCodeStep({ attemptsRemaining, hasRejectedCode: true }, error);
+          return;
+        case 'OTP_CODE_EXPIRED':
+          updateCodeStep({ isCodeExpired: true, attemptsRemaining }, error);
+          return;
+        case 'OTP_RESEND_COOLDOWN':
+          updateCodeStep({ resendAvailableAt: instantAfter(error.retryAfterSeconds) ?? codeStep.resendAvailableAt }, error);
+          return;
+        case 'OTP_SEND_LIMIT_REACHED': {
+          // With a known wait the countdown controls the resend button. Without one the button stays off.
+          const resendAvailableAt = instantAfter(error.retryAfterSeconds);
+          updateCodeStep({ resendAvailableAt, sendsRemainingThisHour: resendAvailableAt === null ? 0 : null }, error);
+          return;
+        }
+        default:
+          updateCodeStep({ attemptsRemaining }, error);
+      }
+    }
+
+    function instantAfter(seconds: number | undefined): string | null {
+      if (seconds === undefined || seconds <= 0) {
+        return null;
+      }
+      return new Date(now() + seconds * 1000).toISOString();
+    }
+
+    return {
+      phase: 'loading',
+      setup: null,
+      pendingCertificate: null,
+      codeStep: null,
+      session: null,
+      isBusy: false,
+      error: null,
+
+      initialize: () =>
+        runBusy(async () => {
+          set({ phase: 'loading' });
+
+          const setupResult = await callBridge(() => bridge.getSetupState());
+          if (!setupResult.ok) {
+            set({ error: setupResult.error });
+            return;
+          }
+          const setup = setupResult.value;
+          set({ setup });
+          if (setup.serverUrl === null) {
+            set({ phase: 'server_setup' });
+            return;
+          }
+
+          const sessionResult = await callBridge(() => bridge.getSession());
+          if (!sessionResult.ok) {
+            set({ phase: 'sign_in', error: sessionResult.error });
+            return;
+          }
+          if (sessionResult.value === null) {
+            set({ phase: 'sign_in' });
+            return;
+          }
+          set({ phase: 'signed_in', session: sessionResult.value });
+        }),
+
+      probeServer: (serverUrl) =>
+        runBusy(async () => {
+          const trimmedUrl = serverUrl.trim();
+          if (trimmedUrl === '') {
+            set({ error: bridgeError('SERVER_ADDRESS_INVALID') });
+            return;
+          }
+
+          const result = await callBridge(() => bridge.probeServer({ serverUrl: trimmedUrl }));
+
+          if (!result.ok) {
+            set({ pendingCertificate: null, error: result.error });
+            return;
+          }
+          set({ pendingCertificate: result.value });
+        }),
+
+      confirmServer: () =>
+        runBusy(async () => {
+          const certificate = get().pendingCertificate;
+          if (certificate === null) {
+            return;
+          }
+
+          const result = await callBridge(() =>
+            bridge.saveServer({ serverUrl: certificate.serverUrl, fingerprint: certificate.fingerprint }),
+          );
+
+          if (!result.ok) {
+            // A mismatch means the server changed its certificate after the person looked at it,
+            // so the one on screen must not stay there to be trusted.
+            const isMismatch = result.error.code === 'SERVER_CERTIFICATE_MISMATCH';
+            set({ pendingCertificate: isMismatch ? null : certificate, error: result.error });
+            return;
+          }
+          set({ setup: result.value, pendingCertificate: null, phase: 'sign_in' });
+        }),
+
+      discardCertificate: () => {
+        set({ pendingCertificate: null, error: null });
+      },
+
+      submitPassword: (username, password) =>
+        runBusy(async (isCurrent) => {
+          const trimmedUsername = username.trim();
+          if (trimmedUsername === '' || password === '') {
+            set({ error: bridgeError('VALIDATION_FAILED', 'Enter your username and password.') });
+            return;
+          }
+
+          const result = await callBridge(() => bridge.submitPassword({ username: trimmedUsername, password }));
+          if (!isCurrent()) {
+            return;
+          }
+
+          if (!result.ok) {
+            if (result.error.code === 'SERVER_NOT_CONFIGURED') {
+              returnToServerSetup(result.error);
+              return;
+            }
+            set({ error: result.error });
+            return;
+          }
+          const outcome = result.value;
+          if (outcome.status === 'signed_in') {
+            set({ phase: 'signed_in', session: outcome.session });
+            return;
+          }
+
+          const firstChannel = pickFirstChannel(outcome.channels, outcome.preferredChannel);
+          set({ phase: 'code', codeStep: newCodeStep(outcome.reason, outcome.channels, firstChannel ?? outcome.preferredChannel) });
+          if (firstChannel === null) {
+            set({ error: bridgeError('OTP_CHANNEL_UNAVAILABLE') });
+            return;
+          }
+          // Send right away so the person does not have to ask for the first code.
+          await sendCodeToChannel(firstChannel, isCurrent);
+        }),
+
+      sendCode: (channel) =>
+        runBusy(async (isCurrent) => {
+          if (get().codeStep === null) {
+            return;
+          }
+          await sendCodeToChannel(channel, isCurrent);
+        }),
+
+      verifyCode: (code, rememberWorkstation) =>
+        runBusy(async (isCurrent) => {
+          const codeStep = get().codeStep;
+          if (codeStep === null) {
+            return;
+          }
+          if (codeStep.isLocked) {
+            set({ error: bridgeError('OTP_CHALLENGE_LOCKED') });
+            return;
+          }
+          const digits = normalizeCodeInput(code);
+          if (digits === null || !isCompleteCode(digits)) {
+            set({ error: bridgeError('VALIDATION_FAILED', 'Enter the 6-digit code we sent you.', '/code') });
+            return;
+          }
+
+          const result = await callBridge(() => bridge.verifyCode({ code: digits, rememberWorkstation }));
+          if (!isCurrent()) {
+            return;
+          }
+
+          if (!result.ok) {
+            handleCodeStepError(result.error);
+            return;
+          }
+          set({ phase: 'signed_in', session: result.value, codeStep: null });
+        }),
+
+      cancel: async () => {
+        const wasInCodeStep = get().codeStep !== null;
+        returnToSignIn(null);
+        if (wasInCodeStep) {
+          // The agent discards the challenge. The screens can do nothing about a failure here, so it is ignored.
+          await callBridge(() => bridge.cancelSignIn());
+        }
+      },
+
+      signOut: () =>
+        runBusy(async () => {
+          const result = await callBridge(() => bridge.signOut());
+
+          if (!result.ok && !isSessionEndedCode(result.error.code)) {
+            set({ error: result.error });
+            return;
+          }
+          returnToSignIn(null);
+        }),
+
+      refreshSession: async () => {
+        if (get().phase !== 'signed_in' || get().isBusy) {
+          return;
+        }
+        const startedAttempt = attemptNumber;
+
+        const result = await callBridge(() => bridge.getSession());
+        if (startedAttempt !== attemptNumber || get().phase !== 'signed_in') {
+          return;
+        }
+
+        if (result.ok && result.value !== null) {
+          set({ session: result.value });
+          return;
+        }
+        if (result.ok) {
+          returnToSignIn(bridgeError('SESSION_INVALID'));
+          return;
+        }
+        // An unreachable server does not prove the session ended, so only the session codes sign out here.
+        if (isSessionEndedCode(result.error.code)) {
+          returnToSignIn(result.error);
+        }
+      },
+
+      clearError: () => {
+        set({ error: null });
+      },
+    };
+  });
+}
+
+/**
+ * Returns the channel the code step offers besides the current one, or null when there is none.
+ * After a failed delivery the reply may list the channels still usable, and that list wins.
+ */
+export function selectAlternativeChannel(state: Pick<SignInState, 'codeStep' | 'error'>): ChannelChoice | null {
+  const codeStep = state.codeStep;
+  if (codeStep === null) {
+    return null;
+  }
+  const usableChannels = state.error?.channels;
+  const alternative = codeStep.channels.find(
+    (choice) => choice.channel !== codeStep.channel && (usableChannels === undefined || usableChannels.includes(choice.channel)),
+  );
+  return alternative ?? null;
+}
+
+function newCodeStep(reason: MfaReason, channels: ChannelChoice[], channel: OtpChannel): CodeStep {
+  return {
+    reason,
+    channels,
+    channel,
+    sentCode: null,
+    isSending: false,
+    resendAvailableAt: null,
+    sendsRemainingThisHour: null,
+    attemptsRemaining: null,
+    hasRejectedCode: false,
+    isLocked: false,
+    isCodeExpired: false,
+  };
+}
+
+function codeStepAfterDelivery(delivery: CodeDelivery): Partial<CodeStep> {
+  return {
+    channel: delivery.channel,
+    sentCode: { channel: delivery.channel, destination: delivery.destination, expiresAt: delivery.codeExpiresAt },
+    resendAvailableAt: delivery.resendAvailableAt,
+    sendsRemainingThisHour: delivery.sendsRemainingThisHour,
+    attemptsRemaining: delivery.attemptsRemaining,
+    hasRejectedCode: false,
+    isLocked: false,
+    isCodeExpired: false,
+  };
+}
+
+function pickFirstChannel(channels: ChannelChoice[], preferredChannel: OtpChannel): OtpChannel | null {
+  if (channels.some((choice) => choice.channel === preferredChannel)) {
+    return preferredChannel;
+  }
+  return channels[0]?.channel ?? null;
+}
+
+function isSessionEndedCode(code: ErrorCode): boolean {
+  return code === 'SESSION_INVALID' || code === 'SESSION_EXPIRED' || code === 'SESSION_DEVICE_MISMATCH';
+}
+
+function bridgeError(code: ErrorCode, message: string = errorCatalogue[code].message, field?: string): BridgeError {
+  return field === undefined ? { code, message } : { code, message, field };
+}
+
+// The bridge contract returns failures as values, but a preload or shell bug could still reject.
+async function callBridge<T>(call: () => Promise<BridgeResult<T>>): Promise<BridgeResult<T>> {
+  try {
+    return await call();
+  } catch {
+    return { ok: false, error: bridgeError('INTERNAL_ERROR') };
+  }
+}
+
+export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in';
+
+export interface SignInStoreOptions {
+  /** Clock in epoch milliseconds. Tests pass a fixed one. */
+  now?: () => number;
+}
+
+/** A code that reached its channel. */
+export interface SentCode {
+  channel: OtpChannel;
+  /** Masked destination, like `***-***-1234`. */
+  destination: string;
+  expiresAt: string;
+}
+
+/** State of the code screen for the sign-in attempt in progress. */
+export interface CodeStep {
+  reason: MfaReason;
+  channels: ChannelChoice[];
+  /** Channel of the latest send request, whether or not it was delivered. */
+  channel: OtpChannel;
+  /** The latest code delivered. A failed send to another channel leaves it in place. */
+  sentCode: SentCode | null;
+  isSending: boolean;
+  resendAvailableAt: string | null;
+  sendsRemainingThisHour: number | null;
+  attemptsRemaining: number | null;
+  /** True after the server rejected a code in this step, so the screen shows the attempts left. */
+  hasRejectedCode: boolean;
+  isLocked: boolean;
+  isCodeExpired: boolean;
+}
+
+export interface SignInState {
+  phase: SignInPhase;
+  setup: SetupState | null;
+  /** Certificate the server presented, waiting for the person to trust it or cancel. */
+  pendingCertificate: ServerCertificate | null;
+  codeStep: CodeStep | null;
+  session: SessionView | null;
+  isBusy: boolean;
+  error: BridgeError | null;
+  initialize(): Promise<void>;
+  probeServer(serverUrl: string): Promise<void>;
+  confirmServer(): Promise<void>;
+  discardCertificate(): void;
+  submitPassword(username: string, password: string): Promise<void>;
+  sendCode(channel: OtpChannel): Promise<void>;
+  verifyCode(code: string, rememberWorkstation: boolean): Promise<void>;
+  cancel(): Promise<void>;
+  signOut(): Promise<void>;
+  /** Rechecks the session with the agent, returning to sign-in when it has ended. */
+  refreshSession(): Promise<void>;
+  clearError(): void;
+}
+
+export type SignInStore = StoreApi<SignInState>;
