@@ -1,0 +1,136 @@
+/**
+ * Schema migrations, applied in order and recorded in `schema_migrations`.
+ * A migration that has shipped is never edited; change the schema with a new entry.
+ * Times are integer milliseconds since the Unix epoch (UTC).
+ */
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    id: '0001_sign_in_core',
+    sql: `
+      CREATE TABLE practices (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        require_mfa_always INTEGER NOT NULL DEFAULT 0 CHECK (require_mfa_always IN (0, 1)),
+        device_trust_days INTEGER NOT NULL DEFAULT 30 CHECK (device_trust_days BETWEEN 1 AND 365),
+        idle_timeout_minutes INTEGER NOT NULL DEFAULT 15 CHECK (idle_timeout_minutes BETWEEN 1 AND 1440),
+        absolute_timeout_minutes INTEGER NOT NULL DEFAULT 720 CHECK (absolute_timeout_minutes BETWEEN 1 AND 10080),
+        min_password_length INTEGER NOT NULL DEFAULT 12 CHECK (min_password_length BETWEEN 8 AND 1024),
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        username TEXT NOT NULL,
+        -- NFKC-normalized and lower-cased username; unique across the whole server.
+        username_key TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        email TEXT,
+        mobile TEXT,
+        role TEXT NOT NULL CHECK (role IN ('clinician', 'front_desk', 'billing', 'practice_admin')),
+        password_hash TEXT NOT NULL,
+        preferred_channel TEXT NOT NULL DEFAULT 'email' CHECK (preferred_channel IN ('email', 'sms')),
+        status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'deactivated')),
+        locked_until INTEGER,
+        -- Number of account lockouts since the last successful sign-in; 5 means locked until an admin unlocks.
+        lockout_level INTEGER NOT NULL DEFAULT 0,
+        consecutive_code_failures INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX users_practice ON users (practice_id);
+
+      CREATE TABLE otp_challenges (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        device_fingerprint TEXT NOT NULL,
+        device_name TEXT,
+        purpose TEXT NOT NULL CHECK (purpose IN ('sign_in', 'password_reset')),
+        reason TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        wrong_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_at INTEGER,
+        completed_at INTEGER,
+        code_hash TEXT,
+        code_channel TEXT CHECK (code_channel IN ('email', 'sms')),
+        code_issued_at INTEGER,
+        code_expires_at INTEGER
+      );
+      CREATE INDEX otp_challenges_user ON otp_challenges (user_id);
+
+      CREATE TABLE otp_sends (
+        id TEXT PRIMARY KEY,
+        challenge_id TEXT NOT NULL REFERENCES otp_challenges (id),
+        user_id TEXT NOT NULL REFERENCES users (id),
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        requested_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX otp_sends_user_time ON otp_sends (user_id, requested_at);
+      CREATE INDEX otp_sends_challenge_time ON otp_sends (challenge_id, requested_at);
+
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        device_fingerprint TEXT NOT NULL,
+        mfa INTEGER NOT NULL CHECK (mfa IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT CHECK (end_reason IN ('logout', 'expired', 'timed_out', 'device_mismatch'))
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      CREATE TABLE device_trusts (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        device_fingerprint TEXT NOT NULL,
+        device_name TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      );
+      CREATE INDEX device_trusts_user ON device_trusts (user_id);
+
+      CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        count INTEGER NOT NULL
+      );
+
+      CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        occurred_at INTEGER NOT NULL,
+        practice_id TEXT,
+        user_id TEXT,
+        username TEXT,
+        ip TEXT,
+        device TEXT,
+        event TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+        reason TEXT,
+        details TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL UNIQUE
+      );
+      CREATE INDEX audit_events_user_time ON audit_events (user_id, occurred_at);
+      CREATE INDEX audit_events_practice_time ON audit_events (practice_id, occurred_at);
+      CREATE TRIGGER audit_events_reject_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE TRIGGER audit_events_reject_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+    `,
+  },
+];

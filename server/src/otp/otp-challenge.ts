@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/database';
+import { generateSecretToken, hashSecretToken } from '../auth/secret-token';
+import { maskEmail, maskMobile } from '../delivery/mask-destination';
+import type { ChannelOption, MfaReason, OtpChannel } from '../../../electron/shared/api';
+import type { User } from '../users/user-repository';
+
+/** How long a sign-in attempt may wait for its code to be verified. */
+export const otpChallengeTtlMs = 30 * 60_000;
+/** Wrong codes that lock a challenge until a new code is sent for it. */
+export const maxWrongCodesPerChallenge = 5;
+
+export interface OtpChallenge {
+  id: string;
+  userId: string;
+  deviceFingerprint: string;
+  deviceName: string | null;
+  reason: MfaReason;
+  createdAt: number;
+  expiresAt: number;
+  wrongAttempts: number;
+  lockedAt: number | null;
+  completedAt: number | null;
+  codeHash: string | null;
+  codeChannel: OtpChannel | null;
+  codeIssuedAt: number | null;
+  codeExpiresAt: number | null;
+}
+
+interface OtpChallengeRow {
+  id: string;
+  user_id: string;
+  device_fingerprint: string;
+  device_name: string | null;
+  reason: MfaReason;
+  created_at: number;
+  expires_at: number;
+  wrong_attempts: number;
+  locked_at: number | null;
+  completed_at: number | null;
+  code_hash: string | null;
+  code_channel: OtpChannel | null;
+  code_issued_at: number | null;
+  code_expires_at: number | null;
+}
+
+export function createOtpChallenge(
+  db: Db,
+  input: { userId: string; deviceFingerprint: string; deviceName: string | null; reason: MfaReason; now: number },
+): { token: string; challenge: OtpChallenge } {
+  const token = generateSecretToken();
+  const challenge: OtpChallenge = {
+    id: randomUUID(),
+    userId: input.userId,
+    deviceFingerprint: input.deviceFingerprint,
+    deviceName: input.deviceName,
+    reason: input.reason,
+    createdAt: input.now,
+    expiresAt: input.now + otpChallengeTtlMs,
+    wrongAttempts: 0,
+    lockedAt: null,
+    completedAt: null,
+    codeHash: null,
+    codeChannel: null,
+    codeIssuedAt: null,
+    codeExpiresAt: null,
+  };
+  db.prepare(
+    `INSERT INTO otp_challenges (id, token_hash, user_id, device_fingerprint, device_name, purpose, reason, created_at, expires_at)
+     VALUES (?, ?, ?, ?, ?, 'sign_in', ?, ?, ?)`,
+  ).run(
+    challenge.id,
+    hashSecretToken(token),
+    challenge.userId,
+    challenge.deviceFingerprint,
+    challenge.deviceName,
+    challenge.reason,
+    challenge.createdAt,
+    challenge.expiresAt,
+  );
+  return { token, challenge };
+}
+
+export function findOtpChallengeByToken(db: Db, token: string): OtpChallenge | undefined {
+  const row = db.prepare('SELECT * FROM otp_challenges WHERE token_hash = ?').get(hashSecretToken(token)) as OtpChallengeRow | undefined;
+  return row === undefined ? undefined : toOtpChallenge(row);
+}
+
+/**
+ * Stores the hash of a newly delivered code, replacing the previous one so only the newest code
+ * works. A locked challenge unlocks with its fresh code; before a lock, the wrong-code count
+ * carries over so resending cannot buy extra guesses.
+ */
+export function storeOtpCode(
+  db: Db,
+  input: { challengeId: string; codeHash: string; channel: OtpChannel; now: number; codeExpiresAt: number },
+): OtpChallenge {
+  const row = db
+    .prepare(
+      `UPDATE otp_challenges SET
+         code_hash = ?, code_channel = ?, code_issued_at = ?, code_expires_at = ?,
+         wrong_attempts = CASE WHEN locked_at IS NULL THEN wrong_attempts ELSE 0 END,
+         locked_at = NULL
+       WHERE id = ?
+       RETURNING *`,
+    )
+    .get(input.codeHash, input.channel, input.now, input.codeExpiresAt, input.challengeId) as OtpChallengeRow;
+  return toOtpChallenge(row);
+}
+
+/** Counts one wrong code on the challenge; at the limit it locks the challenge and drops its code. */
+export function recordWrongCodeOnChallenge(db: Db, challengeId: string, now: number): { wrongAttempts: number; isLocked: boolean } {
+  const row = db
+    .prepare(
+      `UPDATE otp_challenges SET
+         wrong_attempts = wrong_attempts + 1,
+         locked_at = CASE WHEN wrong_attempts + 1 >= @max THEN @now ELSE locked_at END,
+         code_hash = CASE WHEN wrong_attempts + 1 >= @max THEN NULL ELSE code_hash END
+       WHERE id = @id
+       RETURNING wrong_attempts, locked_at`,
+    )
+    .get({ max: maxWrongCodesPerChallenge, now, id: challengeId }) as { wrong_attempts: number; locked_at: number | null };
+  return { wrongAttempts: row.wrong_attempts, isLocked: row.locked_at !== null };
+}
+
+/**
+ * Marks the challenge completed and drops its code. The `completed_at IS NULL` condition makes
+ * this the single winner when two requests carry the right code, because only one UPDATE changes a row.
+ */
+export function completeOtpChallenge(db: Db, challengeId: string, now: number): boolean {
+  const result = db
+    .prepare('UPDATE otp_challenges SET completed_at = ?, code_hash = NULL WHERE id = ? AND completed_at IS NULL')
+    .run(now, challengeId);
+  return result.changes === 1;
+}
+
+export function listChannelOptions(user: Pick<User, 'email' | 'mobile'>): ChannelOption[] {
+  const options: ChannelOption[] = [];
+  if (user.email !== null) {
+    options.push({ channel: 'email', destination: maskEmail(user.email) });
+  }
+  if (user.mobile !== null) {
+    options.push({ channel: 'sms', destination: maskMobile(user.mobile) });
+  }
+  return options;
+}
+
+export function destinationForChannel(user: Pick<User, 'email' | 'mobile'>, channel: OtpChannel): string | null {
+  return channel === 'email' ? user.email : user.mobile;
+}
+
+export function attemptsRemaining(challenge: Pick<OtpChallenge, 'wrongAttempts'>): number {
+  return Math.max(0, maxWrongCodesPerChallenge - challenge.wrongAttempts);
+}
+
+function toOtpChallenge(row: OtpChallengeRow): OtpChallenge {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    deviceFingerprint: row.device_fingerprint,
+    deviceName: row.device_name,
+    reason: row.reason,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    wrongAttempts: row.wrong_attempts,
+    lockedAt: row.locked_at,
+    completedAt: row.completed_at,
+    codeHash: row.code_hash,
+    codeChannel: row.code_channel,
+    codeIssuedAt: row.code_issued_at,
+    codeExpiresAt: row.code_expires_at,
+  };
+}
