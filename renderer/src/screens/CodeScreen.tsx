@@ -1,4 +1,5 @@
 import { useEffect, useState, type ClipboardEvent, type FormEvent } from 'react';
+import type { OtpChannel } from '../../../electron/shared/api';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { ResendControl } from '../components/ResendControl';
 import { codeLength, normalizeCodeInput } from '../format/code-input';
@@ -42,11 +43,14 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
     codeRef.current?.focus();
   }, [error, codeRef]);
 
-  // A new code replaces the old one on the server, so a half-typed old code is of no use.
-  useEffect(() => {
+  // A new code replaces the old one on the server, so a half-typed old code is of no use. The
+  // field is cleared when the person asks for the new code, not when the reply arrives: a text
+  // message often arrives first, and the person may already be typing the new code.
+  function requestNewCode(channel: OtpChannel) {
     setCode('');
     setInputProblem(null);
-  }, [codeStep.sentCode]);
+    void sendCode(channel);
+  }
 
   function acceptCodeText(text: string) {
     const digits = normalizeCodeInput(text);
@@ -78,7 +82,7 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
       type="button"
       className="button-secondary"
       disabled={isBusy}
-      onClick={() => void sendCode(alternative.channel)}
+      onClick={() => requestNewCode(alternative.channel)}
     >
       {alternative.channel === 'sms' ? 'Send by text message instead' : 'Send by email instead'}
     </button>
@@ -114,7 +118,7 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
           resendAvailableAt={codeStep.resendAvailableAt}
           isSendLimitReached={isSendLimitReached}
           isBusy={isBusy}
-          onSend={() => void sendCode(codeStep.channel)}
+          onSend={() => requestNewCode(codeStep.channel)}
         />
       )}
 
@@ -167,7 +171,7 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
             resendAvailableAt={codeStep.resendAvailableAt}
             isSendLimitReached={isSendLimitReached}
             isBusy={isBusy}
-            onSend={() => void sendCode(codeStep.channel)}
+            onSend={() => requestNewCode(codeStep.channel)}
           />
         )}
         {!isDeliveryFailure && channelSwitch}

@@ -1,0 +1,163 @@
+// `npm start`: builds the app, starts the server in demo mode on its embedded defaults,
+// and opens the desktop app. Where Electron cannot start (no binary, no display), it says
+// why and serves the same screens through the browser shell instead.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import readline from 'node:readline';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.resolve(process.env.CLINICGATE_DATA_DIR ?? path.join(root, '.data', 'server'));
+const agentDir = path.resolve(process.env.CLINICGATE_AGENT_DIR ?? path.join(root, '.data', 'agent'));
+const children = [];
+
+main().catch((error) => {
+  console.error(`ClinicGate did not start: ${error.message}`);
+  stopChildren();
+  process.exit(1);
+});
+
+async function main() {
+  runStep('Building the app', 'npm', ['run', '--silent', 'build']);
+
+  const server = await startChild('server', ['--import', 'tsx', 'server/src/cli.ts', 'start', '--demo'], {
+    CLINICGATE_DATA_DIR: dataDir,
+  }, /listening on (https:\/\/\S+)/);
+  const fingerprint = server.lines.map((line) => /fingerprint: ([0-9A-F:]+)/.exec(line)?.[1]).find(Boolean);
+
+  const electron = findElectron();
+  let desktopLine;
+  let shellUrl = null;
+  if (electron.ok) {
+    startDetached('desktop app', electron.path, ['.'], { CLINICGATE_SERVER_URL: server.match });
+    desktopLine = 'opened in a new window';
+  } else {
+    desktopLine = `not started: ${electron.reason}`;
+    const shell = await startChild('browser shell', ['--import', 'tsx', 'electron/browser-shell/main.ts'], {
+      CLINICGATE_AGENT_DIR: agentDir,
+    }, /browser shell: (http:\/\/\S+)/);
+    shellUrl = shell.match;
+  }
+
+  printBanner({ serverUrl: server.match, fingerprint, desktopLine, shellUrl });
+  process.on('SIGINT', shutDown);
+  process.on('SIGTERM', shutDown);
+}
+
+function printBanner({ serverUrl, fingerprint, desktopLine, shellUrl }) {
+  const lines = [
+    '',
+    'ClinicGate demo is running. Press Ctrl+C to stop it.',
+    `  Server:        ${serverUrl}`,
+    `  Certificate:   SHA-256 ${fingerprint ?? '(see the server output above)'}`,
+    `  Desktop app:   ${desktopLine}`,
+  ];
+  if (shellUrl) {
+    lines.push(`  Browser shell: ${shellUrl}`);
+    lines.push('                 Open that address in Chrome or Chromium on this computer.');
+  }
+  lines.push(
+    '',
+    '  On first run, enter the server address above and check that the certificate',
+    '  fingerprint the app shows matches the one printed here.',
+    '',
+    '  Demo accounts (demo only: never use them for real patient data):',
+    '    demo.frontdesk / demo-frontdesk-pass   (codes by text message)',
+    '    demo.clinician / demo-clinician-pass   (codes by email)',
+    '    demo.admin     / demo-admin-pass       (codes by email)',
+    '',
+    '  No SMTP relay or SMS provider is configured, so codes are written to',
+    `    ${path.join(dataDir, 'outbox', 'email')}  (.eml files)`,
+    `    ${path.join(dataDir, 'outbox', 'sms')}    (.txt files)`,
+    '  See the README to connect a real SMTP relay and SMS provider.',
+    '',
+  );
+  console.log(lines.join('\n'));
+}
+
+/** Returns the Electron binary's path, or why the desktop app cannot start here. */
+function findElectron() {
+  if (process.env.CLINICGATE_NO_ELECTRON === '1') {
+    return { ok: false, reason: 'CLINICGATE_NO_ELECTRON=1 is set' };
+  }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { ok: false, reason: 'no display is available (DISPLAY and WAYLAND_DISPLAY are unset)' };
+  }
+  try {
+    createRequire(import.meta.url).resolve('electron');
+  } catch {
+    return { ok: false, reason: 'the electron package is not installed (run npm ci)' };
+  }
+  // The electron package downloads its binary on first use; a failed download exits non-zero.
+  const lookup = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 5 * 60_000,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  if (lookup.status !== 0 || !lookup.stdout || !existsSync(lookup.stdout)) {
+    return { ok: false, reason: 'the Electron binary is not installed here and could not be downloaded' };
+  }
+  return { ok: true, path: lookup.stdout };
+}
+
+function runStep(title, command, args) {
+  console.log(`${title}...`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (result.status !== 0) {
+    throw new Error(`${title} failed (exit code ${result.status})`);
+  }
+}
+
+/** Starts a Node child, echoes its output, and resolves once a line matches `ready`. */
+function startChild(name, args, env, ready) {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines = [];
+  return new Promise((resolve, reject) => {
+    for (const stream of [child.stdout, child.stderr]) {
+      readline.createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        console.log(`[${name}] ${line}`);
+        const match = ready.exec(line);
+        if (match) {
+          resolve({ child, lines, match: match[1] });
+        }
+      });
+    }
+    child.on('exit', (code) => {
+      reject(new Error(`the ${name} exited with code ${code} before it was ready`));
+      if (code !== 0) {
+        shutDown();
+      }
+    });
+  });
+}
+
+function startDetached(name, command, args, env) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+  children.push(child);
+  child.on('exit', () => {
+    console.log(`The ${name} closed.`);
+    shutDown();
+  });
+}
+
+function stopChildren() {
+  for (const child of children) {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+    }
+  }
+}
+
+function shutDown() {
+  stopChildren();
+  process.exit(0);
+}

@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { startDemoStack, type DemoStack } from './helpers/demo-stack';
+import { enterCode, readEmailedCode, submitPassword, trustServer } from './helpers/screens';
+
+let stack: DemoStack;
+
+test.beforeAll(async () => {
+  stack = await startDemoStack();
+});
+
+test.afterAll(async () => {
+  await stack?.stop();
+});
+
+test('signs in with an emailed code, then skips the code on the remembered workstation', async ({ page }) => {
+  const workstation = await stack.startWorkstation('front-desk-1');
+  await page.goto(workstation.url);
+  await trustServer(page, stack);
+  await expect(page.getByText('keeps your sign-in in memory only')).toHaveCount(0);
+
+  await submitPassword(page, 'demo.clinician', 'demo-clinician-pass');
+
+  await expect(page.getByRole('heading', { name: 'Enter your verification code' })).toBeVisible();
+  await expect(page.getByText('This workstation is new to your account')).toBeVisible();
+  await expect(page.getByText('c•••@demo-clinic.example')).toBeVisible();
+  const code = await readEmailedCode(stack, 'clinician@demo-clinic.example');
+  await expect(page.getByLabel('Remember this workstation')).toBeChecked();
+  await enterCode(page, code);
+
+  await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await expect(page.getByText('Clinician', { exact: true })).toBeVisible();
+  await expect(page.getByText('Demo Clinic')).toBeVisible();
+  await expect(page.getByText(/Session expires at/)).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  const emailsBeforeSecondSignIn = stack.smtp.messages.length;
+  await submitPassword(page, 'demo.clinician', 'demo-clinician-pass');
+
+  await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  expect(stack.smtp.messages.length).toBe(emailsBeforeSecondSignIn);
+  await workstation.stop();
+});
+
+test('rejects a wrong code and tells how many attempts are left', async ({ page }) => {
+  const workstation = await stack.startWorkstation('exam-room-2');
+  await page.goto(workstation.url);
+  await trustServer(page, stack);
+  await submitPassword(page, 'demo.admin', 'demo-admin-pass');
+  const code = await readEmailedCode(stack, 'admin@demo-clinic.example');
+  const wrongCode = code === '000000' ? '111111' : '000000';
+
+  await enterCode(page, wrongCode);
+
+  await expect(page.getByText('4 attempts left')).toBeVisible();
+  await enterCode(page, code);
+  await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await workstation.stop();
+});
+
+test('asks for a code again on another workstation', async ({ page }) => {
+  const workstation = await stack.startWorkstation('back-office-3');
+  await page.goto(workstation.url);
+  await trustServer(page, stack);
+
+  await submitPassword(page, 'demo.clinician', 'demo-clinician-pass');
+
+  await expect(page.getByRole('heading', { name: 'Enter your verification code' })).toBeVisible();
+  await expect(page.getByText('This workstation is new to your account')).toBeVisible();
+  await workstation.stop();
+});
