@@ -22,16 +22,18 @@ main().catch((error) => {
 async function main() {
   runStep('Building the app', 'npm', ['run', '--silent', 'build']);
 
+  // The server prints its address, then its certificate fingerprint; both are needed.
   const server = await startChild('server', ['--import', 'tsx', 'server/src/cli.ts', 'start', '--demo'], {
     CLINICGATE_DATA_DIR: dataDir,
-  }, /listening on (https:\/\/\S+)/);
-  const fingerprint = server.lines.map((line) => /fingerprint: ([0-9A-F:]+)/.exec(line)?.[1]).find(Boolean);
+  }, /fingerprint: ([0-9A-F:]+)/);
+  const fingerprint = server.match;
+  const serverUrl = server.lines.map((line) => /listening on (https:\/\/\S+)/.exec(line)?.[1]).find(Boolean);
 
   const electron = findElectron();
   let desktopLine;
   let shellUrl = null;
   if (electron.ok) {
-    startDetached('desktop app', electron.path, ['.'], { CLINICGATE_SERVER_URL: server.match });
+    startDetached('desktop app', electron.path, ['.'], { CLINICGATE_SERVER_URL: serverUrl });
     desktopLine = 'opened in a new window';
   } else {
     desktopLine = `not started: ${electron.reason}`;
@@ -41,7 +43,7 @@ async function main() {
     shellUrl = shell.match;
   }
 
-  printBanner({ serverUrl: server.match, fingerprint, desktopLine, shellUrl });
+  printBanner({ serverUrl, fingerprint, desktopLine, shellUrl });
   process.on('SIGINT', shutDown);
   process.on('SIGTERM', shutDown);
 }
@@ -51,7 +53,7 @@ function printBanner({ serverUrl, fingerprint, desktopLine, shellUrl }) {
     '',
     'ClinicGate demo is running. Press Ctrl+C to stop it.',
     `  Server:        ${serverUrl}`,
-    `  Certificate:   SHA-256 ${fingerprint ?? '(see the server output above)'}`,
+    `  Certificate:   SHA-256 ${fingerprint}`,
     `  Desktop app:   ${desktopLine}`,
   ];
   if (shellUrl) {
@@ -124,7 +126,7 @@ function startChild(name, args, env, ready) {
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
-        console.log(`[${name}] ${line}`);
+        console.log(`[${name}] ${formatLogLine(line)}`);
         const match = ready.exec(line);
         if (match) {
           resolve({ child, lines, match: match[1] });
@@ -160,4 +162,24 @@ function stopChildren() {
 function shutDown() {
   stopChildren();
   process.exit(0);
+}
+
+const logLevelNames = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+/** Turns a pino JSON line into `level message (field=value ...)` for people watching the terminal. */
+function formatLogLine(line) {
+  let entry;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return line;
+  }
+  if (typeof entry !== 'object' || entry === null || typeof entry.msg !== 'string') {
+    return line;
+  }
+  const { level, time, service, pid, hostname, msg, ...fields } = entry;
+  const details = Object.entries(fields)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return `${(logLevelNames[level] ?? 'info').padEnd(5)} ${msg}${details ? ` (${details})` : ''}`;
 }
