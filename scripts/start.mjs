@@ -1,5 +1,5 @@
 // `npm start`: builds the app, starts the server in demo mode on its embedded defaults,
-// and opens the desktop app. Where Electron cannot start (no binary, no display), it says
+// and opens the desktop app. Where Electron cannot start (no binary, no display), it prints
 // why and serves the same screens through the browser shell instead.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -19,8 +19,8 @@ if [[ "$(uname -s)" == "Linux" && -z "${CLINICGATE_TEST_BUS:-}" ]]; then
 fi
 
 if [[ -n "${CLINICGATE_TEST_BUS:-}" ]]; then
-  # A throwaway keyring in a temporary folder, so the developer's own keyrings are never
-  # touched; the password only unlocks it, and it lives as long as the test bus.
+  # A throwaway keyring in a temporary folder, so the developer's own keyrings are never touched.
+  # The password only unlocks this keyring, which lives as long as the test bus.
   keyring_home=$(mktemp -d)
   trap 'rm -rf "$keyring_home"' EXIT
   printf 'clinicgate-test-keyring' |

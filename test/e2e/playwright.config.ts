@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
 
-/** Debian's Chromium; Playwright's own browser downloads cannot run on these machines. */
+/** Debian's Chromium by default; CHROMIUM_PATH selects another Chromium build. */
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
   testDir: '.',
   testMatch: '**/*.spec.ts',
-  // Each spec starts its own server, SMTP and SMS sinks and browser shell; two cores run one at a time best.
+  // Each spec starts its own server, SMTP and SMS sinks and browser shells, so specs run one at a time.
   workers: 1,
   fullyParallel: false,
   forbidOnly: !!process.env.CI,

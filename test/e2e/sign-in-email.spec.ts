@@ -12,7 +12,7 @@ test.afterAll(async () => {
   await stack?.stop();
 });
 
-test('signs in with an emailed code, then skips the code on the remembered workstation', async ({ page }) => {
+test('emailed code signs in, remembered workstation skips it', async ({ page }) => {
   const workstation = await stack.startWorkstation('front-desk-1');
   await page.goto(workstation.url);
   await trustServer(page, stack);
