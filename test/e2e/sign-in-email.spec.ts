@@ -68,3 +68,29 @@ test('asks for a code again on another workstation', async ({ page }) => {
   await expect(page.getByText('This workstation is new to your account')).toBeVisible();
   await workstation.stop();
 });
+
+test('five wrong codes lock the challenge until a new code', async ({ page }) => {
+  const workstation = await stack.startWorkstation('billing-4');
+  await page.goto(workstation.url);
+  await trustServer(page, stack);
+  await submitPassword(page, 'demo.admin', 'demo-admin-pass');
+  const firstCode = await readEmailedCode(stack, 'admin@demo-clinic.example');
+  await expect(page.getByRole('button', { name: /Resend code in \d+ s/ })).toBeDisabled();
+  const wrongCode = firstCode === '000000' ? '111111' : '000000';
+
+  for (let attempt = 1; attempt <= 5; attempt += 1) {
+    await enterCode(page, wrongCode);
+    await expect(page.getByRole('alert')).toBeVisible();
+  }
+  await expect(page.getByText('Too many wrong codes. Send a new code to try again.')).toBeVisible();
+  await page.getByLabel('Verification code').fill(firstCode);
+  await expect(page.getByRole('button', { name: 'Verify' })).toBeDisabled();
+
+  // The resend cooldown (30 s from the first code) still applies to a locked challenge.
+  await page.getByRole('button', { name: 'Send a new code' }).click({ timeout: 45_000 });
+  const secondCode = await readEmailedCode(stack, 'admin@demo-clinic.example');
+  await enterCode(page, secondCode);
+
+  await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await workstation.stop();
+});
