@@ -13,9 +13,9 @@ const dataDir = path.resolve(process.env.CLINICGATE_DATA_DIR ?? path.join(root, 
 const agentDir = path.resolve(process.env.CLINICGATE_AGENT_DIR ?? path.join(root, '.data', 'agent'));
 const children = [];
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(`ClinicGate did not start: ${error.message}`);
-  stopChildren();
+  await stopChildren();
   process.exit(1);
 });
 
@@ -73,7 +73,7 @@ function printBanner({ serverUrl, fingerprint, desktopLine, shellUrl }) {
     '  No SMTP relay or SMS provider is configured, so codes are written to',
     `    ${path.join(dataDir, 'outbox', 'email')}  (.eml files)`,
     `    ${path.join(dataDir, 'outbox', 'sms')}    (.txt files)`,
-    '  See the README to connect a real SMTP relay and SMS provider.',
+    '  docs/server.md explains how to connect a real SMTP relay and SMS provider.',
     '',
   );
   console.log(lines.join('\n'));
@@ -136,7 +136,7 @@ function startChild(name, args, env, ready) {
     child.on('exit', (code) => {
       reject(new Error(`the ${name} exited with code ${code} before it was ready`));
       if (code !== 0) {
-        shutDown();
+        void shutDown();
       }
     });
   });
@@ -147,20 +147,39 @@ function startDetached(name, command, args, env) {
   children.push(child);
   child.on('exit', () => {
     console.log(`The ${name} closed.`);
-    shutDown();
+    void shutDown();
   });
 }
 
+/**
+ * Stops every child and waits for it to exit, so each can still write its last log lines to our
+ * pipes; a child that has not exited after 5 s is killed.
+ */
 function stopChildren() {
-  for (const child of children) {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-    }
-  }
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  return Promise.all(
+    running.map(
+      (child) =>
+        new Promise((resolve) => {
+          const killTimer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.once('exit', () => {
+            clearTimeout(killTimer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
-function shutDown() {
-  stopChildren();
+let isShuttingDown = false;
+
+async function shutDown() {
+  if (isShuttingDown) {
+    return;
+  }
+  isShuttingDown = true;
+  await stopChildren();
   process.exit(0);
 }
 
