@@ -1,30 +1,7 @@
 import pino from 'pino';
+import { secretLogPaths } from '../shared/log-redaction';
 
 export type Logger = pino.Logger;
-
-/**
- * Fields removed at the sink in case a value slips past the call sites, which never pass
- * tokens, codes or passwords. pino matches exact keys, so each field is listed by name.
- */
-const redactedPaths = [
-  'password',
-  'code',
-  'token',
-  'authorization',
-  'challengeToken',
-  'deviceTrustToken',
-  'sessionToken',
-  'secret',
-  '*.password',
-  '*.code',
-  '*.token',
-  '*.authorization',
-  '*.challengeToken',
-  '*.deviceTrustToken',
-  '*.sessionToken',
-  '*.secret',
-  'headers.authorization',
-];
 
 /**
  * Creates the agent's root logger. It writes to stderr by default so that stdout stays free
@@ -38,7 +15,7 @@ export function createAgentLogger(
     {
       level,
       base: { service: 'clinicgate-agent' },
-      redact: { paths: redactedPaths, censor: '[redacted]' },
+      redact: { paths: [...secretLogPaths], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     stream,

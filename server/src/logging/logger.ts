@@ -1,38 +1,16 @@
 import pino from 'pino';
 import type { FastifyRequest } from 'fastify';
 import type { LogLevel } from '../config';
+import { secretLogPaths } from '../../../electron/shared/log-redaction';
 
 export type Logger = pino.Logger;
-
-/**
- * Paths removed at the sink as a second line of defence; the serializers below already keep
- * headers and bodies out. pino paths match exact keys, so each token field is listed by name.
- */
-const redactedPaths = [
-  'password',
-  'code',
-  'token',
-  'authorization',
-  'challengeToken',
-  'deviceTrustToken',
-  'sessionToken',
-  '*.password',
-  '*.code',
-  '*.token',
-  '*.authorization',
-  '*.challengeToken',
-  '*.deviceTrustToken',
-  '*.sessionToken',
-  'req.headers.authorization',
-  'headers.authorization',
-];
 
 /** Creates the root logger; `stream` lets tests capture every line the server writes. */
 export function createLogger(level: LogLevel, stream?: pino.DestinationStream): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service: 'clinicgate-server' },
-    redact: { paths: redactedPaths, censor: '[redacted]' },
+    redact: { paths: [...secretLogPaths], censor: '[redacted]' },
     serializers: {
       req: serializeRequest,
       res: (reply: { statusCode?: number }) => ({ statusCode: reply.statusCode }),
