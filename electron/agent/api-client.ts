@@ -4,10 +4,24 @@ import tls from 'node:tls';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import {
   apiBasePath,
+  backgroundRequestHeader,
   deviceHeader,
   type ApiErrorBody,
+  type AuditEventPage,
+  type ChangePasswordRequest,
+  type ChangePasswordResponse,
+  type PasswordResetCodeSent,
+  type PasswordResetCompleteRequest,
+  type PasswordResetRequest,
+  type PasswordResetResendRequest,
+  type PasswordResetVerifyRequest,
+  type PasswordResetVerifyResponse,
+  type AuditEventQuery,
   type DeviceFingerprint,
   type PasswordStepRequest,
+  type RevokeTrustedDeviceResponse,
+  type TrustedDeviceList,
+  type TrustedDeviceSummary,
   type PasswordStepResponse,
   type SendCodeRequest,
   type SendCodeResponse,
@@ -28,8 +42,21 @@ export interface ApiClient {
   submitPassword(request: PasswordStepRequest): Promise<BridgeResult<PasswordStepResponse>>;
   sendCode(request: SendCodeRequest): Promise<BridgeResult<SendCodeResponse>>;
   verifyCode(request: VerifyCodeRequest): Promise<BridgeResult<VerifyCodeResponse>>;
-  getSession(credentials: SessionCredentials): Promise<BridgeResult<SessionInfo>>;
+  /** Reads the session. A background read (the app's own check) does not count as the person's activity. */
+  getSession(credentials: SessionCredentials, options?: { isBackground?: boolean }): Promise<BridgeResult<SessionInfo>>;
   logout(credentials: SessionCredentials): Promise<BridgeResult<null>>;
+  /** Ends the session because the app locked after inactivity; the server audits `session.timed_out`. */
+  timeOutSession(credentials: SessionCredentials): Promise<BridgeResult<null>>;
+  listAuditEvents(credentials: SessionCredentials, query: AuditEventQuery): Promise<BridgeResult<AuditEventPage>>;
+  exportAuditEvents(credentials: SessionCredentials, query: AuditEventQuery): Promise<BridgeResult<string>>;
+  listTrustedDevices(credentials: SessionCredentials): Promise<BridgeResult<TrustedDeviceList>>;
+  renameTrustedDevice(credentials: SessionCredentials, request: { deviceId: string; label: string | null }): Promise<BridgeResult<TrustedDeviceSummary>>;
+  revokeTrustedDevice(credentials: SessionCredentials, request: { deviceId: string }): Promise<BridgeResult<RevokeTrustedDeviceResponse>>;
+  requestPasswordReset(request: PasswordResetRequest): Promise<BridgeResult<PasswordResetCodeSent>>;
+  resendPasswordResetCode(request: PasswordResetResendRequest): Promise<BridgeResult<PasswordResetCodeSent>>;
+  verifyPasswordResetCode(request: PasswordResetVerifyRequest): Promise<BridgeResult<PasswordResetVerifyResponse>>;
+  completePasswordReset(request: PasswordResetCompleteRequest): Promise<BridgeResult<null>>;
+  changePassword(credentials: SessionCredentials, request: ChangePasswordRequest): Promise<BridgeResult<ChangePasswordResponse>>;
   /** Closes idle keep-alive connections. */
   close(): void;
 }
@@ -41,6 +68,9 @@ export interface SessionCredentials {
 
 export const apiTimeoutMs = 10_000;
 const maxResponseBytes = 1024 * 1024;
+/** Largest CSV export the agent accepts; about 200,000 rows. */
+export const maxAuditExportBytes = 64 * 1024 * 1024;
+const auditExportTimeoutMs = 120_000;
 
 /** Raised inside the TLS handshake when the presented leaf is not the pinned certificate. */
 const pinMismatchCode = 'CLINICGATE_CERTIFICATE_PIN_MISMATCH';
@@ -135,8 +165,66 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
     sendCode: (request) => send('auth.otp_send', (client) => client.post('/auth/otp/send', request), isSendCodeResponse),
     verifyCode: (request) =>
       send('auth.otp_verify', (client) => client.post('/auth/otp/verify', request), isVerifyCodeResponse),
-    getSession: (credentials) =>
-      send('session.get', (client) => client.get('/session', { headers: sessionHeaders(credentials) }), isSessionInfo),
+    getSession: (credentials, sessionOptions) =>
+      send(
+        'session.get',
+        (client) =>
+          client.get('/session', {
+            headers: { ...sessionHeaders(credentials), ...(sessionOptions?.isBackground === true ? { [backgroundRequestHeader]: '1' } : {}) },
+          }),
+        isSessionInfo,
+      ),
+    async timeOutSession(credentials) {
+      const result = await send(
+        'session.timeout',
+        (client) => client.post('/session/timeout', undefined, { headers: { ...sessionHeaders(credentials), 'Content-Type': false } }),
+        isAnyBody,
+      );
+      return result.ok ? bridgeSuccess(null) : result;
+    },
+    listTrustedDevices: (credentials) =>
+      send('devices.list', (client) => client.get('/devices', { headers: sessionHeaders(credentials) }), isTrustedDeviceList),
+    renameTrustedDevice: (credentials, request) =>
+      send(
+        'devices.rename',
+        (client) => client.patch(`/devices/${encodeURIComponent(request.deviceId)}`, { label: request.label }, { headers: sessionHeaders(credentials) }),
+        isTrustedDeviceSummary,
+      ),
+    revokeTrustedDevice: (credentials, request) =>
+      send(
+        'devices.revoke',
+        (client) => client.delete(`/devices/${encodeURIComponent(request.deviceId)}`, { headers: sessionHeaders(credentials) }),
+        isRevokeTrustedDeviceResponse,
+      ),
+    listAuditEvents: (credentials, query) =>
+      send(
+        'audit.list',
+        (client) => client.get('/audit/events', { headers: sessionHeaders(credentials), params: toAuditParams(query) }),
+        isAuditEventPage,
+      ),
+    async exportAuditEvents(credentials, query) {
+      let response: AxiosResponse<string>;
+      try {
+        response = await http.get('/audit/events.csv', {
+          headers: { ...sessionHeaders(credentials), Accept: 'text/csv' },
+          params: toAuditParams(query),
+          maxContentLength: maxAuditExportBytes,
+          timeout: auditExportTimeoutMs,
+        });
+      } catch (error) {
+        if (error instanceof AxiosError && error.code === AxiosError.ERR_BAD_RESPONSE && /maxContentLength/.test(error.message)) {
+          return bridgeFailure('VALIDATION_FAILED', {
+            message: 'The export is larger than 64 MB. Narrow the filters, for example to a shorter time range, and export again.',
+          });
+        }
+        return mapRequestError('audit.export', error, logger);
+      }
+      const contentType = String(response.headers['content-type'] ?? '');
+      if (response.status === 200 && contentType.startsWith('text/csv') && typeof response.data === 'string') {
+        return bridgeSuccess(response.data);
+      }
+      return mapResponse('audit.export', response, isNeverSuccess, logger);
+    },
     async logout(credentials) {
       const result = await send(
         'session.logout',
@@ -150,6 +238,18 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
       );
       return result.ok ? bridgeSuccess(null) : result;
     },
+    requestPasswordReset: (request) =>
+      send('password_reset.request', (client) => client.post('/auth/password-reset/request', request), isPasswordResetCodeSent),
+    resendPasswordResetCode: (request) =>
+      send('password_reset.resend', (client) => client.post('/auth/password-reset/resend', request), isPasswordResetCodeSent),
+    verifyPasswordResetCode: (request) =>
+      send('password_reset.verify', (client) => client.post('/auth/password-reset/verify', request), isPasswordResetVerifyResponse),
+    async completePasswordReset(request) {
+      const result = await send('password_reset.complete', (client) => client.post('/auth/password-reset/complete', request), isAnyBody);
+      return result.ok ? bridgeSuccess(null) : result;
+    },
+    changePassword: (credentials, request) =>
+      send('account.change_password', (client) => client.post('/account/password', request, { headers: sessionHeaders(credentials) }), isChangePasswordResponse),
     close: () => httpsAgent.destroy(),
   };
 }
@@ -170,6 +270,21 @@ function sessionHeaders(credentials: SessionCredentials): Record<string, string>
     Authorization: `Bearer ${credentials.sessionToken}`,
     [deviceHeader]: credentials.deviceFingerprint,
   };
+}
+
+/** Copies only the documented query fields, so nothing else reaches the URL. */
+function toAuditParams(query: AuditEventQuery): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of ['user', 'event', 'outcome', 'from', 'to', 'sort', 'order', 'cursor'] as const) {
+    const value = query[name];
+    if (typeof value === 'string' && value !== '') {
+      params[name] = value;
+    }
+  }
+  if (typeof query.pageSize === 'number') {
+    params.pageSize = String(query.pageSize);
+  }
+  return params;
 }
 
 function mapRequestError<T>(operation: string, error: unknown, logger: Logger): BridgeResult<T> {
@@ -228,6 +343,9 @@ function pickErrorDetails(source: Record<string, unknown>): ErrorDetails {
   if (typeof source.field === 'string') {
     details.field = source.field;
   }
+  if (typeof source.minPasswordLength === 'number') {
+    details.minPasswordLength = source.minPasswordLength;
+  }
   return details;
 }
 
@@ -255,6 +373,30 @@ function isNetworkError(code: string | undefined): boolean {
   return code !== undefined && (networkErrorCodes.has(code) || code.startsWith('ERR_SSL_'));
 }
 
+function isTrustedDeviceList(value: unknown): value is TrustedDeviceList {
+  return isRecord(value) && Array.isArray(value.devices) && value.devices.every(isTrustedDeviceSummary);
+}
+
+function isTrustedDeviceSummary(value: unknown): value is TrustedDeviceSummary {
+  const isTextOrNull = (field: unknown): boolean => typeof field === 'string' || field === null;
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    typeof value.name === 'string' &&
+    isTextOrNull(value.label) &&
+    isTextOrNull(value.hostname) &&
+    typeof value.firstUsedAt === 'string' &&
+    isTextOrNull(value.lastUsedAt) &&
+    isTextOrNull(value.lastLocation) &&
+    typeof value.expiresAt === 'string' &&
+    typeof value.isCurrentDevice === 'boolean'
+  );
+}
+
+function isRevokeTrustedDeviceResponse(value: unknown): value is RevokeTrustedDeviceResponse {
+  return isRecord(value) && typeof value.sessionsEnded === 'number' && typeof value.wasCurrentDevice === 'boolean';
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -278,6 +420,15 @@ function isSessionInfo(body: unknown): body is SessionInfo {
     typeof body.expiresAt === 'string' &&
     typeof body.idleExpiresAt === 'string' &&
     typeof body.mfa === 'boolean'
+  );
+}
+
+function isAuditEventPage(body: unknown): body is AuditEventPage {
+  return (
+    isRecord(body) &&
+    Array.isArray(body.events) &&
+    body.events.every((event) => isRecord(event) && typeof event.id === 'number' && typeof event.event === 'string') &&
+    (body.nextCursor === null || typeof body.nextCursor === 'string')
   );
 }
 
@@ -320,6 +471,29 @@ function isVerifyCodeResponse(body: unknown): body is VerifyCodeResponse {
     return false;
   }
   return body.deviceTrust === undefined || (isRecord(body.deviceTrust) && typeof body.deviceTrust.token === 'string');
+}
+
+/** Accepts no success body, for a response whose success case was handled before. */
+function isPasswordResetCodeSent(body: unknown): body is PasswordResetCodeSent {
+  return (
+    isRecord(body) &&
+    ['challengeToken', 'destination', 'codeExpiresAt', 'resendAvailableAt', 'expiresAt'].every((key) => typeof body[key] === 'string')
+  );
+}
+
+function isPasswordResetVerifyResponse(body: unknown): body is PasswordResetVerifyResponse {
+  if (!isRecord(body) || typeof body.resetToken !== 'string' || typeof body.expiresAt !== 'string' || !isRecord(body.passwordPolicy)) {
+    return false;
+  }
+  return typeof body.passwordPolicy.minLength === 'number' && typeof body.passwordPolicy.maxLength === 'number';
+}
+
+function isChangePasswordResponse(body: unknown): body is ChangePasswordResponse {
+  return isRecord(body) && typeof body.otherSessionsEnded === 'number';
+}
+
+function isNeverSuccess(_body: unknown): _body is never {
+  return false;
 }
 
 /** Accepts 204 (no body) as well as a JSON acknowledgement. */

@@ -2,7 +2,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bridgeChannels, bridgeSecretHeader, type BridgeMethod, type BridgeResult, type ClinicGateBridge } from '../shared/bridge';
+import {
+  agentEventsPath,
+  bridgeChannels,
+  bridgeSecretHeader,
+  type BridgeMethod,
+  type BridgeResult,
+  type ClinicGateBridge,
+} from '../shared/bridge';
 import { errorCatalogue, type ErrorCode } from '../shared/error-codes';
 import { createModuleLogger, silentLogger, type Logger } from '../agent/agent-logger';
 import { bridgeFailure, invokeBridgeMethod } from '../agent/bridge-result';
@@ -27,6 +34,8 @@ export interface BrowserShellOptions {
 const loopbackAddress = '127.0.0.1';
 const maxBodyBytes = 64 * 1024;
 const bridgePathPrefix = '/bridge/';
+/** A comment line this often keeps idle event streams open through anything that drops quiet connections. */
+const eventStreamKeepAliveMs = 15_000;
 
 /**
  * Starts the loopback HTTP server that lets an ordinary browser use the agent. It serves the
@@ -54,7 +63,9 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
 
   async function handleRequest(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const host = request.headers.host ?? '';
-    const isBridgeRequest = (request.url ?? '').startsWith(bridgePathPrefix);
+    const pathname = (request.url ?? '/').split('?')[0] ?? '/';
+    const isEventRequest = pathname === agentEventsPath;
+    const isBridgeRequest = pathname.startsWith(bridgePathPrefix) || isEventRequest;
     if (!allowedHosts.has(host)) {
       logger.warn({ reason: 'host' }, 'request rejected');
       rejectRequest(response, isBridgeRequest, 421, 'BRIDGE_UNAUTHORIZED');
@@ -67,6 +78,10 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
       return;
     }
 
+    if (isEventRequest) {
+      handleEventStreamRequest(request, response);
+      return;
+    }
     if (isBridgeRequest) {
       await handleBridgeRequest(request, response);
       return;
@@ -110,6 +125,35 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
 
     const result = await invokeBridgeMethod(options.agent, method, input.value);
     sendResult(response, 200, result);
+  }
+
+  /** Streams agent events as Server-Sent Events until the page closes the request. */
+  function handleEventStreamRequest(request: http.IncomingMessage, response: http.ServerResponse): void {
+    if (!hasBridgeSecret(request.headers[bridgeSecretHeader])) {
+      logger.warn({ reason: 'secret' }, 'event stream request rejected');
+      sendResult(response, 403, bridgeFailure('BRIDGE_UNAUTHORIZED'));
+      return;
+    }
+    if (request.method !== 'GET') {
+      response.setHeader('Allow', 'GET');
+      sendResult(response, 405, bridgeFailure('METHOD_NOT_ALLOWED'));
+      return;
+    }
+
+    response.writeHead(200, {
+      ...rendererSecurityHeaders,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    response.write(': connected\n\n');
+    const unsubscribe = options.agent.onAgentEvent((event) => {
+      response.write(`data: ${JSON.stringify(event)}\n\n`);
+    });
+    const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), eventStreamKeepAliveMs);
+    request.on('close', () => {
+      clearInterval(keepAlive);
+      unsubscribe();
+    });
   }
 
   async function handleFileRequest(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {

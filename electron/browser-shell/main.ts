@@ -4,7 +4,8 @@
 // Settings: CLINICGATE_AGENT_DIR (settings folder, default ~/.config/ClinicGate),
 // CLINICGATE_SHELL_PORT (default 0, any free port), CLINICGATE_RENDERER_DIR (default
 // build/renderer), CLINICGATE_KEYCHAIN_SERVICE, CLINICGATE_LOG_LEVEL, and the preset server
-// CLINICGATE_SERVER_URL with CLINICGATE_SERVER_CA_FILE.
+// CLINICGATE_SERVER_URL with CLINICGATE_SERVER_CA_FILE. CLINICGATE_SESSION_CHECK_SECONDS (1 to 3600,
+// default 30) sets how often a signed-in shell asks the server whether its session still holds.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAgentLogger } from '../agent/agent-logger';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
 
   const settings = openAgentSettings({ directory: resolveBrowserShellDirectory(process.env), logger });
   const vault = await openTokenVault({ logger });
-  const agent = createAuthAgent({ settings, vault, shell: 'browser', logger });
+  const sessionCheckIntervalMs = readSessionCheckSeconds(process.env.CLINICGATE_SESSION_CHECK_SECONDS) * 1000;
+  const agent = createAuthAgent({ settings, vault, shell: 'browser', logger, sessionCheckIntervalMs });
   const shell = await startBrowserShell({ agent, rendererDir, port, logger });
 
   // The one place the bridge secret is printed: inside the URL the person opens.
@@ -43,6 +45,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+function readSessionCheckSeconds(value: string | undefined): number {
+  if (value === undefined || value === '') {
+    return 30;
+  }
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new AgentSettingsError(`CLINICGATE_SESSION_CHECK_SECONDS must be a whole number of seconds from 1 to 3600, got "${value}".`);
+  }
+  return seconds;
 }
 
 function readShellPort(value: string | undefined): number {

@@ -1,11 +1,12 @@
 // Electron main process: app lifecycle, the local auth agent and the window. The agent's logic
 // lives in electron/agent and does not depend on Electron; this file only wires it up.
 import path from 'node:path';
-import { app, BrowserWindow, dialog } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor } from 'electron';
 import { createAgentLogger, createModuleLogger } from '../agent/agent-logger';
 import { openAgentSettings } from '../agent/agent-settings';
 import { createAuthAgent, type AuthAgent } from '../agent/auth-agent';
 import { openTokenVault } from '../agent/token-vault';
+import { agentEventChannel } from '../shared/bridge';
 import { registerBridgeHandlers } from './ipc';
 import { createMainWindow, registerAppScheme, serveRendererProtocol } from './window';
 
@@ -48,8 +49,10 @@ async function startApp(): Promise<void> {
 
     const settings = openAgentSettings({ directory: app.getPath('userData'), logger });
     const vault = await openTokenVault({ logger });
-    agent = createAuthAgent({ settings, vault, shell: 'electron', logger });
+    // The idle lock counts input anywhere on the computer, as the operating system reports it.
+    agent = createAuthAgent({ settings, vault, shell: 'electron', logger, readSystemIdleSeconds: () => powerMonitor.getSystemIdleTime() });
     registerBridgeHandlers(agent, (channel) => mainLogger.warn({ channel }, 'ipc call from a foreign frame rejected'));
+    agent.onAgentEvent((event) => mainWindow?.webContents.send(agentEventChannel, event));
 
     mainWindow = createMainWindow({
       preloadPath: path.join(appRoot, 'build', 'app', 'preload.cjs'),

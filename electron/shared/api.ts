@@ -95,6 +95,10 @@ export interface SessionInfo {
   expiresAt: string;
   /** True when this session was established with a one-time code. */
   mfa: boolean;
+  /** The practice's inactivity time-out. The desktop app locks after the same period without input. */
+  idleTimeoutMinutes?: number;
+  /** The practice's password length rules, for the change-password screen. */
+  passwordPolicy?: PasswordPolicySummary;
 }
 
 export interface SessionUser {
@@ -106,6 +110,161 @@ export interface SessionUser {
 }
 
 // POST /api/v1/session/logout (same headers as GET /api/v1/session) answers 204.
+
+/**
+ * Request header that marks a session request as the app's own background check. Such a request
+ * never counts as activity, so it cannot keep an unattended session alive.
+ */
+export const backgroundRequestHeader = 'x-clinicgate-background';
+
+// POST /api/v1/session/timeout (same headers) returns 204. The desktop app sends it when it locks
+// after inactivity, and the server ends the session and audits `session.timed_out`.
+
+export type AuditOutcome = 'success' | 'failure';
+export type AuditSortColumn = 'occurredAt' | 'event' | 'outcome' | 'username' | 'ip';
+export const auditSortColumns: readonly AuditSortColumn[] = ['occurredAt', 'event', 'outcome', 'username', 'ip'];
+export const auditMaxPageSize = 200;
+export const auditDefaultPageSize = 50;
+
+// GET /api/v1/audit/events and GET /api/v1/audit/events.csv (practice administrators only)
+export interface AuditEventQuery {
+  /** Username, matched exactly but case-insensitively; also matches attempts that typed it. */
+  user?: string;
+  event?: string;
+  outcome?: AuditOutcome;
+  /** ISO time; rows at or after it. */
+  from?: string;
+  /** ISO time; rows before it. */
+  to?: string;
+  sort?: AuditSortColumn;
+  order?: 'asc' | 'desc';
+  /** 1 to 200, 50 by default. Ignored by the CSV export, which returns every matching row. */
+  pageSize?: number;
+  /** Opaque keyset cursor from the `nextCursor` of an earlier page with the same filters and sort. */
+  cursor?: string;
+}
+
+export interface AuditEventRecord {
+  id: number;
+  occurredAt: string;
+  event: string;
+  outcome: AuditOutcome;
+  /** The user's current username, or the username as typed for an attempt that named no known user. */
+  username: string | null;
+  ip: string | null;
+  /** First 12 hex digits of the device fingerprint. */
+  device: string | null;
+  reason: string | null;
+  /** Channel, masked destination and similar facts as JSON text; never a secret. */
+  details: string;
+}
+
+export interface AuditEventPage {
+  events: AuditEventRecord[];
+  /** Cursor for the page after this one, or null on the last page. */
+  nextCursor: string | null;
+}
+
+// GET /api/v1/devices (session headers): the signed-in user's remembered workstations.
+// GET /api/v1/admin/users/{userId}/devices: the same for a user of the admin's practice.
+export interface TrustedDeviceList {
+  devices: TrustedDeviceSummary[];
+}
+
+/** A remembered workstation that is neither revoked nor expired. */
+export interface TrustedDeviceSummary {
+  id: string;
+  /** The label when set, otherwise the workstation name sent at sign-in. */
+  name: string;
+  label: string | null;
+  /** Workstation name sent at sign-in (the OS host name by default). */
+  hostname: string | null;
+  firstUsedAt: string;
+  lastUsedAt: string | null;
+  /** Approximate place of the last use, like `London, England, United Kingdom` or `Local network`. */
+  lastLocation: string | null;
+  expiresAt: string;
+  /** True for the workstation that sent this request. */
+  isCurrentDevice: boolean;
+}
+
+// PATCH /api/v1/devices/{deviceId} returns the updated TrustedDeviceSummary.
+export interface RenameTrustedDeviceRequest {
+  /** 1 to 100 characters, or null to go back to the workstation name. */
+  label: string | null;
+}
+
+// DELETE /api/v1/devices/{deviceId} and DELETE /api/v1/admin/users/{userId}/devices/{deviceId}
+export interface RevokeTrustedDeviceResponse {
+  /** Sessions of that user on that workstation that the revocation ended. */
+  sessionsEnded: number;
+  /** True when the revoked workstation is the one that sent the request, whose session has ended too. */
+  wasCurrentDevice: boolean;
+}
+
+// POST /api/v1/auth/password-reset/request replies 202 with the same body whether or not the
+// email belongs to an account, so the reply reveals nothing about who is registered.
+export interface PasswordResetRequest {
+  /** Matched ignoring case and surrounding spaces. */
+  email: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
+export interface PasswordResetCodeSent {
+  /** Opaque bearer value naming this reset attempt; it lives 30 minutes. */
+  challengeToken: string;
+  /** The typed address, masked like `a•••@clinic.example`. */
+  destination: string;
+  codeExpiresAt: string;
+  resendAvailableAt: string;
+  expiresAt: string;
+}
+
+// POST /api/v1/auth/password-reset/resend replies 200 with a PasswordResetCodeSent.
+export interface PasswordResetResendRequest {
+  challengeToken: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
+// POST /api/v1/auth/password-reset/verify
+export interface PasswordResetVerifyRequest {
+  challengeToken: string;
+  code: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
+export interface PasswordResetVerifyResponse {
+  /** Single-use bearer value that allows one password change; it lives 10 minutes. */
+  resetToken: string;
+  expiresAt: string;
+  passwordPolicy: PasswordPolicySummary;
+}
+
+// POST /api/v1/auth/password-reset/complete answers 204; the user then signs in again.
+export interface PasswordResetCompleteRequest {
+  challengeToken: string;
+  resetToken: string;
+  newPassword: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
+// POST /api/v1/account/password (session headers) changes the signed-in user's password.
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+export interface ChangePasswordResponse {
+  /** The user's sessions on other workstations that the change ended. */
+  otherSessionsEnded: number;
+}
+
+/** The length rules of the practice's password policy, for the screens that set a password. */
+export interface PasswordPolicySummary {
+  /** Unicode code points after NFKC normalization; never below 8. */
+  minLength: number;
+  maxLength: number;
+}
 
 export interface ApiErrorBody {
   error: { code: ErrorCode; message: string } & ErrorDetails;

@@ -17,6 +17,7 @@ export const errorCatalogue = {
   },
   AUTH_ACCOUNT_DISABLED: { status: 403, message: 'This account is deactivated. Contact your practice administrator.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a moment and try again.' },
+  AUTH_FORBIDDEN: { status: 403, message: 'Your role does not allow this. Ask your practice administrator if you need access.' },
 
   OTP_CHALLENGE_INVALID: { status: 401, message: 'This sign-in attempt is no longer valid. Sign in again.' },
   OTP_CHALLENGE_EXPIRED: { status: 401, message: 'This sign-in attempt expired. Sign in again.' },
@@ -32,6 +33,30 @@ export const errorCatalogue = {
   SESSION_INVALID: { status: 401, message: 'You are signed out. Sign in again.' },
   SESSION_EXPIRED: { status: 401, message: 'Your session expired. Sign in again.' },
   SESSION_DEVICE_MISMATCH: { status: 401, message: 'This session belongs to another workstation. Sign in again.' },
+  SESSION_PASSWORD_CHANGED: { status: 401, message: 'Your password was changed, so you were signed out. Sign in with the new password.' },
+  DEVICE_NOT_FOUND: { status: 404, message: 'That trusted workstation was not found. It may have been revoked or expired already.' },
+
+  PASSWORD_TOO_SHORT: { status: 400, message: 'The new password is too short. A few unrelated words make a long password that is easy to remember.' },
+  PASSWORD_TOO_LONG: { status: 400, message: 'The new password is too long. Use at most 1024 characters.' },
+  PASSWORD_BLOCKLISTED: {
+    status: 400,
+    message: 'That password is on the list of common and breached passwords, so it is easy to guess. Choose another one.',
+  },
+  PASSWORD_REPETITIVE: { status: 400, message: 'That password repeats the same one or two characters, so it is easy to guess. Choose another one.' },
+  PASSWORD_CONTAINS_CONTEXT: {
+    status: 400,
+    message: 'That password contains your username, your email name or the practice name, so it is easy to guess. Choose another one.',
+  },
+  AUTH_CURRENT_PASSWORD_INVALID: { status: 401, message: 'The current password is incorrect.' },
+  PASSWORD_RESET_TOKEN_INVALID: {
+    status: 401,
+    message: 'This password reset is not valid for this account. Start again with "Forgot password?".',
+  },
+  PASSWORD_RESET_TOKEN_EXPIRED: { status: 401, message: 'This password reset expired. Start again with "Forgot password?".' },
+  PASSWORD_RESET_TOKEN_USED: {
+    status: 409,
+    message: 'This password reset was already used. Sign in with your new password, or start again with "Forgot password?".',
+  },
 
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on the server. Try again; if it keeps happening, tell your IT contact.' },
 
@@ -43,6 +68,7 @@ export const errorCatalogue = {
     message: 'The server presented a certificate that does not match the one confirmed for this workstation. Do not continue; tell your IT contact.',
   },
   SIGN_IN_NOT_STARTED: { status: 0, message: 'Start by entering your username and password.' },
+  PASSWORD_RESET_NOT_STARTED: { status: 0, message: 'Start by entering the email address registered for your account.' },
   BRIDGE_UNAUTHORIZED: { status: 0, message: 'This window is not connected to ClinicGate. Open it from the address ClinicGate printed.' },
 } as const;
 
@@ -56,6 +82,8 @@ export interface ErrorDetails {
   channels?: Array<'email' | 'sms'>;
   /** For VALIDATION_FAILED: the request field that failed, as a JSON pointer like `/username`. */
   field?: string;
+  /** For PASSWORD_TOO_SHORT: the practice's minimum length in characters (Unicode code points after NFKC). */
+  minPasswordLength?: number;
 }
 
 export function isErrorCode(value: unknown): value is ErrorCode {

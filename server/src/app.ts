@@ -7,13 +7,22 @@ import type { ServerConfig } from './config';
 import type { Clock } from './clock';
 import { databasePath, openDatabase, type Db } from './db/database';
 import type { CodeDeliverer } from './delivery/types';
+import type { GeoLocator } from './geo/geo-locator';
 import { createPasswordHasher } from './auth/password-hash';
+import { loadPasswordBlocklist } from './auth/password-blocklist';
 import { installErrorHandling } from './errors/error-handler';
+import { openGeoLocator } from './geo/geo-locator';
+import { createProxyTrust } from './routes/request-origin';
+import { registerDeviceRoutes } from './routes/device-routes';
 import { createLogger, createModuleLogger, type Logger } from './logging/logger';
 import { loadOrCreateOtpSecret } from './otp/otp-secret';
 import type { RandomIntSource } from './otp/otp-code';
+import { authRequestsPerIpRule } from './rate-limit/rate-limit';
 import { registerAuthRoutes } from './routes/auth-routes';
+import { registerAccountPasswordRoutes, registerPasswordResetRoutes } from './routes/password-routes';
+import { registerAuditRoutes } from './routes/audit-routes';
 import { registerSessionRoutes } from './routes/session-routes';
+import { sessionSweepIntervalMs, sweepExpiredSessions } from './auth/session-sweep';
 import { healthReply } from './routes/schemas';
 import type { ServerContext } from './server-context';
 
@@ -29,8 +38,12 @@ export interface AppDependencies {
   logStream?: Writable;
   /** Only for tests that need a specific code, such as one with a leading zero. */
   randomInt?: RandomIntSource;
+  /** Replaces the GeoIP database named by `config.geoip`. */
+  geoLocator?: GeoLocator;
   /** Certificate and key for HTTPS; without them the app serves only `inject` calls and plain HTTP. */
   tls?: { cert: string; key: string };
+  /** Interval of the sweep that ends and audits sessions past a limit; 0 turns the timer off (tests call the sweep directly). */
+  sessionSweepIntervalMs?: number;
 }
 
 /** Builds the Fastify app from its dependencies without listening, so tests can call `app.inject`. */
@@ -39,6 +52,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const rootLogger = createLogger(config.logLevel, deps.logStream);
   const ownsDatabase = deps.db === undefined;
   const db = deps.db ?? openDatabase(databasePath(config.dataDir));
+  // Read once here, so the first password change does not pay for loading the list.
+  loadPasswordBlocklist();
   const context: ServerContext = {
     db,
     clock: deps.clock,
@@ -48,12 +63,16 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     randomInt: deps.randomInt ?? randomInt,
     logger: createModuleLogger(rootLogger, 'sign-in'),
+    authRequestsPerIp: authRequestsPerIpRule(config.rateLimits.perIpPerMinute),
+    geoLocator: deps.geoLocator ?? openGeoLocator(config.geoip),
+    accessPatternWindowDays: config.accessPattern.windowDays,
   };
 
   const app = Fastify({
     loggerInstance: createModuleLogger(rootLogger, 'http') as Logger,
     bodyLimit: bodyLimitBytes,
-    trustProxy: false,
+    // `request.ip` is then the rightmost X-Forwarded-For hop that is not a trusted proxy.
+    trustProxy: createProxyTrust(config.trustedProxies),
     genReqId: () => randomUUID(),
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     ...(deps.tls === undefined
@@ -81,15 +100,42 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       }));
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       // Its own plugin scope keeps the per-IP limit hook on the sign-in routes only.
-      await api.register(async (auth) => registerAuthRoutes(auth, context));
+      await api.register(async (auth) => {
+        await registerAuthRoutes(auth, context);
+        await registerPasswordResetRoutes(auth, context);
+      });
+      await registerAccountPasswordRoutes(api, context);
       await registerSessionRoutes(api, context);
+      await registerDeviceRoutes(api, context);
+      await registerAuditRoutes(api, context);
     },
     { prefix: apiBasePath },
   );
 
+  startSessionSweep(app, context, deps.sessionSweepIntervalMs ?? sessionSweepIntervalMs);
   if (ownsDatabase) {
     app.addHook('onClose', async () => db.close());
   }
   await app.ready();
   return app;
+}
+
+/** Ends and audits sessions past a limit on a timer, so a time-out is recorded even when no request arrives. */
+function startSessionSweep(app: FastifyInstance, context: ServerContext, intervalMs: number): void {
+  if (intervalMs <= 0) {
+    return;
+  }
+  const logger = context.logger.child({ task: 'session-sweep' });
+  const timer = setInterval(() => {
+    try {
+      const endedCount = sweepExpiredSessions(context.db, context.clock.now());
+      if (endedCount > 0) {
+        logger.info({ endedCount }, 'ended sessions past their time-out');
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'session sweep failed');
+    }
+  }, intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }

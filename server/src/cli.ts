@@ -1,9 +1,12 @@
+import os from 'node:os';
 import { createPasswordHasher, maxPasswordLength } from './auth/password-hash';
 import { systemClock } from './clock';
 import { formatConfigProblems, loadConfig, type ServerConfig } from './config';
 import { databasePath, openDatabase, runImmediate } from './db/database';
 import { findBrokenAuditRow } from './audit/audit-log';
+import { changePracticeSetting } from './practices/practice-setting-change';
 import { setUpPractice } from './practices/practice-setup';
+import { setTrustedNetworks } from './risk/trusted-networks';
 import { findUserByUsername, unlockUser } from './users/user-repository';
 import { startServer } from './index';
 
@@ -20,6 +23,14 @@ Commands:
       Clear a user's wrong-code lockout and counters.
   verify-audit [--config PATH]
       Recompute the audit log's hash chain and report the first row that does not match.
+  set-practice-setting --practice NAME --setting NAME --value NUMBER [--allow-below-minimum] [--config PATH]
+      Change one practice setting and audit the change. Settings: idle_timeout_minutes (1-1440),
+      absolute_timeout_minutes (1-10080), audit_retention_days (2190, six years, up to 36500;
+      lower only with --allow-below-minimum, which is audited as an override).
+  set-trusted-networks --practice NAME [CIDR ...] [--config PATH]
+      Replace the practice's trusted networks (IPv4 or IPv6 CIDR blocks, such as 203.0.113.0/24
+      or 2001:db8::/48). Sign-ins from them count as inside the normal access pattern. With no
+      CIDR, the list is cleared.
 
 Settings come from --config PATH (or CLINICGATE_CONFIG) and CLINICGATE_* environment variables.`;
 
@@ -35,6 +46,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     'create-practice': runCreatePractice,
     'unlock-user': runUnlockUser,
     'verify-audit': runVerifyAudit,
+    'set-practice-setting': runSetPracticeSetting,
+    'set-trusted-networks': runSetTrustedNetworks,
   };
   const run = commands[command];
   if (run === undefined) {
@@ -125,13 +138,97 @@ async function runVerifyAudit(_args: readonly string[], config: ServerConfig): P
   try {
     const brokenRowId = findBrokenAuditRow(db);
     if (brokenRowId !== null) {
-      process.stderr.write(`The audit log hash chain breaks at row ${brokenRowId}: that row or the one before it was changed.\n`);
+      const row = db.prepare('SELECT occurred_at, event FROM audit_events WHERE id = ?').get(brokenRowId) as
+        | { occurred_at: number; event: string }
+        | undefined;
+      const described = row === undefined ? '' : ` (${row.event} at ${new Date(row.occurred_at).toISOString()})`;
+      process.stderr.write(
+        `The audit log hash chain breaks at row ${brokenRowId}${described}: that row was changed, or the row before it was changed or deleted.\n`,
+      );
       return 1;
     }
-    process.stdout.write('The audit log hash chain is intact.\n');
+    const { count } = db.prepare('SELECT COUNT(*) AS count FROM audit_events').get() as { count: number };
+    process.stdout.write(`The audit log hash chain is intact (${count} rows).\n`);
     return 0;
   } finally {
     db.close();
+  }
+}
+
+async function runSetPracticeSetting(args: readonly string[], config: ServerConfig): Promise<number> {
+  const options = parseOptions(args, ['--practice', '--setting', '--value']);
+  if (!options.ok) {
+    process.stderr.write(`${options.problems.join('\n')}\n\n${usage}\n`);
+    return 2;
+  }
+  const db = openDatabase(databasePath(config.dataDir));
+  try {
+    const result = changePracticeSetting(db, {
+      practiceName: options.values['--practice'],
+      setting: options.values['--setting'],
+      value: options.values['--value'],
+      allowBelowMinimum: args.includes('--allow-below-minimum'),
+      changedBy: describeOperator(),
+      now: systemClock.now(),
+    });
+    if (!result.ok) {
+      process.stderr.write(`The setting was not changed: ${result.problem}\n`);
+      return 1;
+    }
+    process.stdout.write(`Changed ${result.setting} from ${result.oldValue} to ${result.newValue}.\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+async function runSetTrustedNetworks(args: readonly string[], config: ServerConfig): Promise<number> {
+  const options = parseOptions(args, ['--practice']);
+  if (!options.ok) {
+    process.stderr.write(`${options.problems.join('\n')}\n\n${usage}\n`);
+    return 2;
+  }
+  const networks = listPositionalArguments(args, ['--practice', '--config']);
+  const db = openDatabase(databasePath(config.dataDir));
+  try {
+    const result = setTrustedNetworks(db, {
+      practiceName: options.values['--practice'],
+      networks,
+      changedBy: describeOperator(),
+      now: systemClock.now(),
+    });
+    if (!result.ok) {
+      process.stderr.write(`The trusted networks were not changed:\n${result.problems.map((problem) => `  - ${problem}`).join('\n')}\n`);
+      return 1;
+    }
+    const shown = result.newNetworks.length === 0 ? '(none)' : result.newNetworks.join(', ');
+    process.stdout.write(`Trusted networks of ${options.values['--practice']}: ${shown}.\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Returns the arguments that are neither flags nor the values of `flagsWithValues`. */
+function listPositionalArguments(args: readonly string[], flagsWithValues: readonly string[]): string[] {
+  const positional: string[] = [];
+  for (let index = 0; index < args.length; index += 1) {
+    const argument = args[index] ?? '';
+    if (flagsWithValues.includes(argument)) {
+      index += 1;
+    } else if (!argument.startsWith('--')) {
+      positional.push(argument);
+    }
+  }
+  return positional;
+}
+
+/** Names the operating-system account that ran a command, for the audit row of the change. */
+function describeOperator(): string {
+  try {
+    return `os:${os.userInfo().username}`;
+  } catch {
+    return 'os:unknown';
   }
 }
 

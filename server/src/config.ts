@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DeliverySettings, SmsProviderSettings, SmtpSettings } from './delivery/types';
+import { defaultGeoipSettings, type GeoipSettings } from './geo/geo-locator';
+import { parseIpNetwork } from './network/ip-address';
+import { authRequestsPerIp } from './rate-limit/rate-limit';
 
 /**
  * Server settings. Sources in order of precedence: defaults, then a JSON file
@@ -19,7 +22,13 @@ export interface ServerConfig {
   smtp: SmtpSettings | null;
   sms: SmsProviderSettings | null;
   deliveryTimeoutMs: number;
+  rateLimits: { perIpPerMinute: number };
   demo: boolean;
+  /** Reverse proxies (CIDR blocks) whose `X-Forwarded-For` header names the client; empty trusts none. */
+  trustedProxies: string[];
+  geoip: GeoipSettings;
+  /** How far back successful sign-ins count toward the normal access pattern. */
+  accessPattern: { windowDays: number };
 }
 
 export interface Argon2Settings {
@@ -75,7 +84,18 @@ export function loadConfig(sources: ConfigSources): ConfigResult {
   const sms = readSmsSettings(reader, cwd, problems);
   const deliveryTimeoutMs =
     reader.integer('deliveryTimeoutMs', 'CLINICGATE_DELIVERY_TIMEOUT_MS', { min: 100, max: 120_000 }) ?? 10_000;
+  // Raised only for load tests, or where many workstations share one address that is not a trusted proxy.
+  const perIpPerMinute =
+    reader.integer('rateLimits.perIpPerMinute', 'CLINICGATE_RATE_LIMIT_PER_IP_PER_MINUTE', { min: 1, max: 1_000_000 }) ??
+    authRequestsPerIp.limit;
   const demo = flags.demo || (reader.boolean('demo', 'CLINICGATE_DEMO') ?? false);
+  const trustedProxies = readTrustedProxies(reader, problems);
+  const geoipDefaults = defaultGeoipSettings();
+  const geoip = {
+    ipv4File: reader.path('geoip.ipv4File', 'CLINICGATE_GEOIP_IPV4_FILE', cwd) ?? geoipDefaults.ipv4File,
+    ipv6File: reader.path('geoip.ipv6File', 'CLINICGATE_GEOIP_IPV6_FILE', cwd) ?? geoipDefaults.ipv6File,
+  };
+  const windowDays = reader.integer('accessPattern.windowDays', 'CLINICGATE_ACCESS_PATTERN_WINDOW_DAYS', { min: 1, max: 730 }) ?? 90;
   reader.reportUnknownKeys();
 
   if (problems.length > 0) {
@@ -95,7 +115,11 @@ export function loadConfig(sources: ConfigSources): ConfigResult {
       smtp,
       sms,
       deliveryTimeoutMs,
+      rateLimits: { perIpPerMinute },
       demo,
+      trustedProxies,
+      geoip,
+      accessPattern: { windowDays },
     },
   };
 }
@@ -229,6 +253,20 @@ function checkSmsBaseUrl(baseUrl: string, problems: string[]): void {
   problems.push(`${setting}: expected an https URL (http is allowed only for localhost or 127.0.0.1); received ${JSON.stringify(baseUrl)}.`);
 }
 
+function readTrustedProxies(reader: SettingReader, problems: string[]): string[] {
+  const entries = reader.list('trustedProxies', 'CLINICGATE_TRUSTED_PROXIES') ?? [];
+  const networks: string[] = [];
+  for (const entry of entries) {
+    const network = parseIpNetwork(entry);
+    if (network === null) {
+      problems.push(`trustedProxies (CLINICGATE_TRUSTED_PROXIES): expected IPv4 or IPv6 CIDR blocks like 10.0.0.5/32; received ${JSON.stringify(entry)}.`);
+    } else {
+      networks.push(network.text);
+    }
+  }
+  return networks;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
@@ -271,6 +309,18 @@ class SettingReader {
         return value;
       }
       this.problem(key, envName, `an integer from ${range.min} to ${range.max}`, raw);
+      return undefined;
+    });
+  }
+
+  /** Reads a JSON array of strings from the file, or a comma-separated list from the environment. */
+  list(key: string, envName: string | null): string[] | undefined {
+    return this.read(key, envName, (raw, fromEnv) => {
+      const items = fromEnv && typeof raw === 'string' ? raw.split(',').map((item) => item.trim()).filter((item) => item !== '') : raw;
+      if (Array.isArray(items) && items.every((item) => typeof item === 'string' && item.length <= 100 && !/\p{Cc}/u.test(item))) {
+        return items as string[];
+      }
+      this.problem(key, envName, fromEnv ? 'a comma-separated list' : 'an array of strings', raw);
       return undefined;
     });
   }

@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { bridgeChannels, bridgeGlobalName, bridgeMethods } from '../../electron/shared/bridge';
+import { agentEventChannel, bridgeChannels, bridgeGlobalName, bridgeMethods, bridgeSubscriptions } from '../../electron/shared/bridge';
 
 const electron = vi.hoisted(() => ({
   exposeInMainWorld: vi.fn(),
   invoke: vi.fn(async (channel: string) => ({ ok: true, value: channel })),
+  on: vi.fn(),
+  removeListener: vi.fn(),
 }));
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: electron.exposeInMainWorld },
-  ipcRenderer: { invoke: electron.invoke, send: vi.fn(), on: vi.fn() },
+  ipcRenderer: { invoke: electron.invoke, send: vi.fn(), on: electron.on, removeListener: electron.removeListener },
 }));
 
 let exposed: Record<string, unknown>;
@@ -25,7 +27,7 @@ describe('preload bridge', () => {
   });
 
   it('has exactly the contract methods', () => {
-    expect(Object.keys(exposed).sort()).toEqual([...bridgeMethods].sort());
+    expect(Object.keys(exposed).sort()).toEqual([...bridgeMethods, ...bridgeSubscriptions].sort());
     for (const method of bridgeMethods) {
       expect(typeof exposed[method]).toBe('function');
     }
@@ -44,6 +46,20 @@ describe('preload bridge', () => {
     expect(electron.invoke).toHaveBeenCalledTimes(1);
     expect(electron.invoke).toHaveBeenCalledWith(bridgeChannels[method], input);
     expect(result).toEqual({ ok: true, value: bridgeChannels[method] });
+  });
+
+  it('delivers agent events from the fixed channel and unsubscribes', () => {
+    const received: unknown[] = [];
+    const subscribe = exposed.onAgentEvent as (listener: (event: unknown) => void) => () => void;
+
+    const unsubscribe = subscribe((event) => received.push(event));
+    const [channel, handler] = electron.on.mock.calls.at(-1) as [string, (event: unknown, payload: unknown) => void];
+    handler({ sender: 'ipc event' }, { type: 'idle_warning_dismissed' });
+    unsubscribe();
+
+    expect(channel).toBe(agentEventChannel);
+    expect(received).toEqual([{ type: 'idle_warning_dismissed' }]);
+    expect(electron.removeListener).toHaveBeenCalledWith(agentEventChannel, handler);
   });
 
   it('exposes no ipcRenderer function', () => {

@@ -1,5 +1,5 @@
 import { maskDestination } from '../../server/src/delivery/mask-destination';
-import { DeliveryError, type CodeDeliverer, type CodeMessage, type DeliveryReceipt } from '../../server/src/delivery/types';
+import { DeliveryError, type CodeDeliverer, type CodeMessage, type DeliveryReceipt, type NoticeMessage } from '../../server/src/delivery/types';
 
 export type CapturingBehavior = 'deliver' | 'fail' | 'hang';
 
@@ -9,7 +9,10 @@ export type CapturingBehavior = 'deliver' | 'fail' | 'hang';
  */
 export class CapturingDeliverer implements CodeDeliverer {
   readonly messages: CodeMessage[] = [];
+  readonly notices: NoticeMessage[] = [];
   private behavior: CapturingBehavior = 'deliver';
+  private noticeBehavior: CapturingBehavior = 'deliver';
+  private readonly noticeWaiters: Array<() => void> = [];
 
   setBehavior(behavior: CapturingBehavior): void {
     this.behavior = behavior;
@@ -29,6 +32,38 @@ export class CapturingDeliverer implements CodeDeliverer {
       transport: 'outbox',
       reference: `capture-${this.messages.length}`,
     };
+  }
+
+  /** Makes later security notices fail or never settle, independently of code messages. */
+  setNoticeBehavior(behavior: CapturingBehavior): void {
+    this.noticeBehavior = behavior;
+  }
+
+  async deliverNotice(message: NoticeMessage): Promise<DeliveryReceipt> {
+    if (this.noticeBehavior === 'fail') {
+      throw new DeliveryError('email', 'rejected', 'the test deliverer was told to fail');
+    }
+    if (this.noticeBehavior === 'hang') {
+      return new Promise<never>(() => undefined);
+    }
+    this.notices.push(message);
+    this.noticeWaiters.splice(0).forEach((wake) => wake());
+    return { channel: 'email', maskedDestination: maskDestination('email', message.to), transport: 'outbox', reference: `notice-${this.notices.length}` };
+  }
+
+  /** Resolves once at least `count` notices have arrived; notices are sent after the reply, so tests wait. */
+  async waitForNotices(count: number, timeoutMs = 2_000): Promise<NoticeMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.notices.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} notices, received ${this.notices.length}`);
+      }
+      await new Promise<void>((resolve) => {
+        this.noticeWaiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+    return this.notices;
   }
 
   lastCode(): string {

@@ -3,6 +3,8 @@
  * call. Store tests use it in place of the agent, because the end-to-end suite covers the real bridge.
  */
 import type {
+  AgentEvent,
+  AgentEventListener,
   BridgeError,
   BridgeInput,
   BridgeMethod,
@@ -20,6 +22,7 @@ export function createScriptedBridge(): ScriptedBridge {
   const queues = new Map<BridgeMethod, Array<ScriptedReply<BridgeMethod>>>();
   const calls: RecordedCall[] = [];
   const unscriptedCalls: BridgeMethod[] = [];
+  const agentEventListeners = new Set<AgentEventListener>();
 
   async function answer<M extends BridgeMethod>(method: M, input: BridgeInput<M>): Promise<BridgeOutput<M>> {
     calls.push({ method, input });
@@ -41,6 +44,23 @@ export function createScriptedBridge(): ScriptedBridge {
     cancelSignIn: () => answer('cancelSignIn', undefined),
     getSession: () => answer('getSession', undefined),
     signOut: () => answer('signOut', undefined),
+    reportActivity: () => answer('reportActivity', undefined),
+    listAuditEvents: (input) => answer('listAuditEvents', input),
+    exportAuditEvents: (input) => answer('exportAuditEvents', input),
+    listTrustedWorkstations: () => answer('listTrustedWorkstations', undefined),
+    renameTrustedWorkstation: (input) => answer('renameTrustedWorkstation', input),
+    revokeTrustedWorkstation: (input) => answer('revokeTrustedWorkstation', input),
+    startPasswordReset: (input) => answer('startPasswordReset', input),
+    resendPasswordResetCode: () => answer('resendPasswordResetCode', undefined),
+    verifyPasswordResetCode: (input) => answer('verifyPasswordResetCode', input),
+    completePasswordReset: (input) => answer('completePasswordReset', input),
+    cancelPasswordReset: () => answer('cancelPasswordReset', undefined),
+    changePassword: (input) => answer('changePassword', input),
+    estimatePasswordStrength: (input) => answer('estimatePasswordStrength', input),
+    onAgentEvent: (listener) => {
+      agentEventListeners.add(listener);
+      return () => agentEventListeners.delete(listener);
+    },
   };
 
   return {
@@ -51,6 +71,11 @@ export function createScriptedBridge(): ScriptedBridge {
       const queue = queues.get(method) ?? [];
       queue.push(...(replies as Array<ScriptedReply<BridgeMethod>>));
       queues.set(method, queue);
+    },
+    emitAgentEvent(event) {
+      for (const listener of agentEventListeners) {
+        listener(event);
+      }
     },
     callsTo(method) {
       return calls.filter((call) => call.method === method).map((call) => call.input as BridgeInput<typeof method>);
@@ -131,6 +156,8 @@ export interface ScriptedBridge {
   calls: RecordedCall[];
   /** Methods called with nothing left in their queue. A passing test leaves this empty. */
   unscriptedCalls: BridgeMethod[];
+  /** Sends an agent event to every current subscriber, as the agent would. */
+  emitAgentEvent(event: AgentEvent): void;
   reply<M extends BridgeMethod>(method: M, ...replies: Array<ScriptedReply<M>>): void;
   callsTo<M extends BridgeMethod>(method: M): Array<BridgeInput<M>>;
 }

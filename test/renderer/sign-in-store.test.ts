@@ -428,6 +428,30 @@ describe('code step', () => {
     expect(store.getState().error?.code).toBe('OTP_RESEND_COOLDOWN');
   });
 
+  it('keeps the sent channel when a switch hits the cooldown', async () => {
+    const { store, scripted } = await createStoreAtCodeStep();
+    const sentChannel = store.getState().codeStep?.sentCode?.channel;
+    const otherChannel = sentChannel === 'sms' ? 'email' : 'sms';
+    scripted.reply('sendCode', fail('OTP_RESEND_COOLDOWN', { retryAfterSeconds: 20 }));
+
+    await store.getState().sendCode(otherChannel);
+
+    expect(sentChannel).toBeDefined();
+    expect(store.getState().codeStep?.channel).toBe(sentChannel);
+    expect(store.getState().codeStep?.sentCode?.channel).toBe(sentChannel);
+  });
+
+  it('marks a resent code as replacing the earlier one', async () => {
+    const { store, scripted } = await createStoreAtCodeStep();
+    expect(store.getState().codeStep?.isReplacementCode).toBe(false);
+    scripted.reply('sendCode', succeed(codeDelivery('sms', { destination: '***-***-9999' })));
+
+    await store.getState().sendCode('sms');
+
+    expect(store.getState().codeStep?.isReplacementCode).toBe(true);
+    expect(store.getState().codeStep?.sentCode?.destination).toBe('***-***-9999');
+  });
+
   it('stops resends when the hourly cap is reached', async () => {
     const { store, scripted } = await createStoreAtCodeStep();
     scripted.reply('sendCode', fail('OTP_SEND_LIMIT_REACHED'));

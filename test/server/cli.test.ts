@@ -90,7 +90,19 @@ describe('create-practice command', () => {
     const run = await runCli(createPracticeArgs('lee.admin'), 'too short\n', env);
 
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('The password is too short: use at least 12 characters (received 9).');
+    expect(run.stderr).toContain('The password is too short: use at least 12 characters.');
+  });
+
+  it('refuses a common password and one naming the practice', async () => {
+    prepare();
+
+    const common = await runCli(createPracticeArgs('lee.admin'), 'password12345\n', env);
+    const practiceName = await runCli(createPracticeArgs('lee.admin'), 'lakeside naturopathy rocks\n', env);
+
+    expect(common.code).toBe(1);
+    expect(common.stderr).toContain('The password is on the list of common and breached passwords');
+    expect(practiceName.code).toBe(1);
+    expect(practiceName.stderr).toContain('The password contains the username, the email name or the practice name');
   });
 
   it('stops with a message naming a bad setting', async () => {

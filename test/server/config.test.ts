@@ -2,6 +2,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, toDeliverySettings, type ConfigResult, type ServerConfig } from '../../server/src/config';
+import { defaultGeoipSettings } from '../../server/src/geo/geo-locator';
 import { makeTempDir as makeHarnessTempDir } from './support/harness';
 
 const createdDirs: string[] = [];
@@ -47,7 +48,11 @@ describe('configuration', () => {
         smtp: null,
         sms: null,
         deliveryTimeoutMs: 10_000,
+        rateLimits: { perIpPerMinute: 60 },
         demo: false,
+        trustedProxies: [],
+        geoip: defaultGeoipSettings(),
+        accessPattern: { windowDays: 90 },
       },
     });
   });

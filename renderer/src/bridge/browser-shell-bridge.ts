@@ -4,7 +4,10 @@
  * a reply that is not a bridge result, comes back as a `BridgeResult`, never as a thrown error.
  */
 import {
+  agentEventsPath,
   bridgeSecretHeader,
+  type AgentEvent,
+  type AgentEventListener,
   type BridgeError,
   type BridgeMethod,
   type BridgeResult,
@@ -30,7 +33,99 @@ export function createBrowserShellBridge(options: BrowserShellBridgeOptions): Cl
     cancelSignIn: () => post('cancelSignIn', {}),
     getSession: () => post('getSession', {}),
     signOut: () => post('signOut', {}),
+    reportActivity: () => post('reportActivity', {}),
+    listAuditEvents: (input) => post('listAuditEvents', input),
+    exportAuditEvents: (input) => post('exportAuditEvents', input),
+    listTrustedWorkstations: () => post('listTrustedWorkstations', {}),
+    renameTrustedWorkstation: (input) => post('renameTrustedWorkstation', input),
+    revokeTrustedWorkstation: (input) => post('revokeTrustedWorkstation', input),
+    startPasswordReset: (input) => post('startPasswordReset', input),
+    resendPasswordResetCode: () => post('resendPasswordResetCode', {}),
+    verifyPasswordResetCode: (input) => post('verifyPasswordResetCode', input),
+    completePasswordReset: (input) => post('completePasswordReset', input),
+    cancelPasswordReset: () => post('cancelPasswordReset', {}),
+    changePassword: (input) => post('changePassword', input),
+    estimatePasswordStrength: (input) => post('estimatePasswordStrength', input),
+    onAgentEvent: (listener) => subscribeToAgentEvents(listener, options),
   } satisfies ClinicGateBridge);
+}
+
+const reconnectDelayMs = 2_000;
+
+/**
+ * Reads the shell's Server-Sent Events stream with fetch, because EventSource cannot send the
+ * secret header. The stream reconnects after a pause until the returned function is called.
+ */
+function subscribeToAgentEvents(listener: AgentEventListener, options: BrowserShellBridgeOptions): () => void {
+  const controller = new AbortController();
+  const secret = options.secret;
+  if (secret === null || secret === '') {
+    return () => controller.abort();
+  }
+
+  async function readStream(): Promise<void> {
+    const response = await fetch(`${options.baseUrl ?? ''}${agentEventsPath}`, {
+      method: 'GET',
+      headers: { Accept: 'text/event-stream', [bridgeSecretHeader]: secret as string },
+      credentials: 'omit',
+      signal: controller.signal,
+    });
+    if (!response.ok || response.body === null) {
+      return;
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      buffered += value;
+      let boundary = buffered.indexOf('\n\n');
+      while (boundary !== -1) {
+        const event = parseAgentEvent(buffered.slice(0, boundary));
+        buffered = buffered.slice(boundary + 2);
+        if (event !== null) {
+          listener(event);
+        }
+        boundary = buffered.indexOf('\n\n');
+      }
+    }
+  }
+
+  async function keepReading(): Promise<void> {
+    while (!controller.signal.aborted) {
+      try {
+        await readStream();
+      } catch {
+        // The shell restarted or the network dropped; the loop reconnects after the pause.
+      }
+      if (!controller.signal.aborted) {
+        await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs));
+      }
+    }
+  }
+
+  void keepReading();
+  return () => controller.abort();
+}
+
+/** Returns the event in one `data:` block of the stream, or null for comments and unknown data. */
+function parseAgentEvent(block: string): AgentEvent | null {
+  const data = block
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => line.slice(5).trimStart())
+    .join('\n');
+  if (data === '') {
+    return null;
+  }
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return isRecord(parsed) && typeof parsed.type === 'string' ? (parsed as unknown as AgentEvent) : null;
+  } catch {
+    return null;
+  }
 }
 
 async function postBridgeRequest<T>(

@@ -1,5 +1,4 @@
-import { useMemo } from 'react';
-import { formatWait, formatWaitInWords, secondsUntil } from '../format/time';
+import { formatWait } from '../format/time';
 import { useSecondsUntil } from '../hooks/use-seconds-until';
 
 interface ResendControlProps {
@@ -22,14 +21,14 @@ const statusId = 'resend-status';
  */
 export function ResendControl({ label, resendAvailableAt, isSendLimitReached, isBusy, onSend }: ResendControlProps) {
   const waitSeconds = useSecondsUntil(resendAvailableAt);
-  const isCoolingDown = waitSeconds > 0;
-  const cooldownStartMessage = useMemo(() => describeCooldownStart(resendAvailableAt), [resendAvailableAt]);
+  const isCoolingDown = waitSeconds > 0 && !isSendLimitReached;
 
   let status = '';
   if (isSendLimitReached) {
     status = 'No more codes can be sent this hour.';
   } else if (isCoolingDown) {
-    status = cooldownStartMessage;
+    // No number here: the button shows the live countdown, and this text is announced only once.
+    status = 'You can ask for another code when the countdown ends.';
   } else if (resendAvailableAt !== null) {
     status = 'You can ask for another code now.';
   }
@@ -52,7 +51,3 @@ export function ResendControl({ label, resendAvailableAt, isSendLimitReached, is
   );
 }
 
-function describeCooldownStart(resendAvailableAt: string | null): string {
-  const waitSeconds = secondsUntil(resendAvailableAt, Date.now());
-  return waitSeconds > 0 ? `You can ask for another code in ${formatWaitInWords(waitSeconds)}.` : '';
-}

@@ -8,6 +8,9 @@ const codesWithWait: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'OTP_SEND
 /** Builds the sentence a screen shows for a bridge error, with the wait time when one is known. */
 export function describeBridgeError(error: BridgeError): string {
   const message = error.message.trim() === '' ? errorCatalogue[error.code].message : error.message;
+  if (error.code === 'PASSWORD_TOO_SHORT' && error.minPasswordLength !== undefined) {
+    return `The new password is too short: use at least ${error.minPasswordLength} characters. A few unrelated words make a long password that is easy to remember.`;
+  }
   const retryAfterSeconds = error.retryAfterSeconds ?? 0;
   if (codesWithWait.has(error.code) && retryAfterSeconds > 0) {
     return `${message} You can try again in about ${formatWaitInWords(retryAfterSeconds)}.`;

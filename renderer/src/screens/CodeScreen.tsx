@@ -6,6 +6,7 @@ import { codeLength, normalizeCodeInput } from '../format/code-input';
 import { describeAttemptsRemaining, describeChannel, describeMfaReason } from '../format/sign-in-text';
 import { formatLocalTime } from '../format/time';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
+import { useSecondsUntil } from '../hooks/use-seconds-until';
 import { selectAlternativeChannel, type CodeStep } from '../stores/sign-in-store';
 import { useSignInStore } from '../stores/sign-in-store-context';
 
@@ -13,6 +14,9 @@ const errorId = 'code-error';
 const codeHintId = 'code-hint';
 const rememberHintId = 'remember-hint';
 const codeInputProblem = `Enter only the ${codeLength} digits of the code.`;
+
+// Room for a code typed with separators (`012 345`, `012-345`); the value kept is only the digits.
+const codeInputMaxLength = codeLength * 2;
 
 export function CodeScreen() {
   const codeStep = useSignInStore((state) => state.codeStep);
@@ -34,6 +38,7 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
   const [inputProblem, setInputProblem] = useState<string | null>(null);
   const [rememberWorkstation, setRememberWorkstation] = useState(true);
   const codeRef = useFocusOnMount<HTMLInputElement>();
+  const resendWaitSeconds = useSecondsUntil(codeStep.resendAvailableAt);
 
   useEffect(() => {
     if (error?.code !== 'OTP_CODE_INVALID' && error?.code !== 'OTP_CHALLENGE_LOCKED') {
@@ -77,11 +82,13 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
   const needsNewCode = codeStep.isLocked || codeStep.isCodeExpired;
   const isSendLimitReached = codeStep.sendsRemainingThisHour === 0;
   const isDeliveryFailure = error?.code === 'DELIVERY_FAILED';
+  // The resend cooldown covers the whole sign-in attempt, whichever channel is chosen.
+  const isCoolingDown = resendWaitSeconds > 0;
   const channelSwitch = alternative && (
     <button
       type="button"
       className="button-secondary"
-      disabled={isBusy}
+      disabled={isBusy || isCoolingDown || isSendLimitReached}
       onClick={() => requestNewCode(alternative.channel)}
     >
       {alternative.channel === 'sms' ? 'Send by text message instead' : 'Send by email instead'}
@@ -95,9 +102,11 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
       <h1 id="code-heading">Enter your verification code</h1>
       <p>{describeMfaReason(codeStep.reason)}</p>
       {codeStep.sentCode !== null && (
-        <p>
-          We sent a code to <strong className="break-anywhere">{codeStep.sentCode.destination}</strong> by{' '}
+        <p role="status">
+          We sent {codeStep.isReplacementCode ? 'a new code' : 'a code'} to{' '}
+          <strong className="break-anywhere">{codeStep.sentCode.destination}</strong> by{' '}
           {describeChannel(codeStep.sentCode.channel)}.
+          {codeStep.isReplacementCode && ' Earlier codes no longer work.'}
         </p>
       )}
       {codeStep.isSending && sendingTo !== undefined && (
@@ -133,7 +142,7 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
             autoComplete="one-time-code"
             inputMode="numeric"
             pattern="[0-9]*"
-            maxLength={codeLength}
+            maxLength={codeInputMaxLength}
             spellCheck={false}
             required
             value={code}

@@ -6,6 +6,9 @@ import { formatLocalTime } from '../format/time';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { useSignInStore } from '../stores/sign-in-store-context';
 
+/** Permission in the session that unlocks the audit log; only practice administrators have it. */
+export const auditReadPermission = 'audit:read';
+
 export function HomeScreen() {
   const session = useSignInStore((state) => state.session);
   if (session === null) {
@@ -19,6 +22,8 @@ function SessionSummary({ session }: { session: SessionView }) {
   const isBusy = useSignInStore((state) => state.isBusy);
   const signOut = useSignInStore((state) => state.signOut);
   const refreshSession = useSignInStore((state) => state.refreshSession);
+  const showView = useSignInStore((state) => state.showView);
+  const canReadAuditLog = session.user.permissions.includes(auditReadPermission);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
 
   useSessionEndCheck(session.expiresAt, refreshSession);
@@ -44,6 +49,17 @@ function SessionSummary({ session }: { session: SessionView }) {
           : 'This workstation is not remembered, so you will need a code at your next sign-in here.'}
       </p>
       <ErrorAlert id="home-error" error={error} />
+      <button type="button" className="button-secondary home-action" onClick={() => showView('change_password')}>
+        Change password
+      </button>
+      <button type="button" className="button-secondary home-action" onClick={() => showView('trusted_workstations')}>
+        Trusted workstations
+      </button>
+      {canReadAuditLog && (
+        <button type="button" className="button-secondary home-action" onClick={() => showView('audit_log')}>
+          Audit log
+        </button>
+      )}
       <button type="button" className="button-primary" disabled={isBusy} onClick={() => void signOut()}>
         Sign out
       </button>

@@ -10,6 +10,8 @@ export function SignInScreen() {
   const isBusy = useSignInStore((state) => state.isBusy);
   const serverUrl = useSignInStore((state) => state.setup?.serverUrl ?? null);
   const submitPassword = useSignInStore((state) => state.submitPassword);
+  const notice = useSignInStore((state) => state.notice);
+  const showPasswordReset = useSignInStore((state) => state.showPasswordReset);
   const [username, setUsername] = useState('');
   const usernameRef = useFocusOnMount<HTMLInputElement>();
   // The password stays only in the field. It is read on submit and never kept in React or store state.
@@ -34,6 +36,11 @@ export function SignInScreen() {
     <section className="card">
       <h1 id="sign-in-heading">Sign in to ClinicGate</h1>
       {serverUrl !== null && <p className="hint break-anywhere">Server: {serverUrl}</p>}
+      {notice !== null && (
+        <p role="status" className="notice">
+          {notice}
+        </p>
+      )}
       <form noValidate onSubmit={handleSubmit} aria-busy={isBusy}>
         <div className="field">
           <label htmlFor="username">Username</label>
@@ -70,6 +77,9 @@ export function SignInScreen() {
           Sign in
         </button>
       </form>
+      <button type="button" className="button-link" disabled={isBusy} onClick={showPasswordReset}>
+        Forgot password?
+      </button>
     </section>
   );
 }

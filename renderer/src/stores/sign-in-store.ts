@@ -6,6 +6,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { MfaReason, OtpChannel } from '../../../electron/shared/api';
 import type {
+  AgentEvent,
   BridgeError,
   BridgeResult,
   ChannelChoice,
@@ -24,8 +25,9 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
   // Counts sign-in attempts. Leaving the code step or the session bumps it, so a reply that
   // arrives for an attempt the person already left (after Cancel, say) is dropped.
   let attemptNumber = 0;
+  let lastActivityReportAt = Number.NEGATIVE_INFINITY;
 
-  return createStore<SignInState>()((set, get) => {
+  const store = createStore<SignInState>()((set, get) => {
     async function runBusy(task: (isCurrent: () => boolean) => Promise<void>): Promise<void> {
       if (get().isBusy) {
         return;
@@ -44,7 +46,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
 
     function returnToSignIn(error: BridgeError | null): void {
       attemptNumber += 1;
-      set({ phase: 'sign_in', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error });
+      set({ phase: 'sign_in', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error, idleWarning: null, view: 'home' });
     }
 
     function returnToServerSetup(error: BridgeError | null): void {
@@ -61,6 +63,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
     }
 
     async function sendCodeToChannel(channel: OtpChannel, isCurrent: () => boolean): Promise<void> {
+      const hadCode = get().codeStep?.sentCode != null;
       updateCodeStep({ channel, isSending: true }, null);
 
       const result = await callBridge(() => bridge.sendCode({ channel }));
@@ -70,7 +73,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
 
       updateCodeStep({ isSending: false }, null);
       if (result.ok) {
-        updateCodeStep(codeStepAfterDelivery(result.value), null);
+        updateCodeStep({ ...codeStepAfterDelivery(result.value), isReplacementCode: hadCode }, null);
         return;
       }
       handleCodeStepError(result.error);
@@ -108,13 +111,28 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
         case 'OTP_CODE_EXPIRED':
           updateCodeStep({ isCodeExpired: true, attemptsRemaining }, error);
           return;
+        // The server refused these before trying to deliver, so the code already sent stays the
+        // current one, and so does its channel.
         case 'OTP_RESEND_COOLDOWN':
-          updateCodeStep({ resendAvailableAt: instantAfter(error.retryAfterSeconds) ?? codeStep.resendAvailableAt }, error);
+          updateCodeStep(
+            {
+              channel: codeStep.sentCode?.channel ?? codeStep.channel,
+              resendAvailableAt: instantAfter(error.retryAfterSeconds) ?? codeStep.resendAvailableAt,
+            },
+            error,
+          );
           return;
         case 'OTP_SEND_LIMIT_REACHED': {
           // With a known wait the countdown controls the resend button. Without one the button stays off.
           const resendAvailableAt = instantAfter(error.retryAfterSeconds);
-          updateCodeStep({ resendAvailableAt, sendsRemainingThisHour: resendAvailableAt === null ? 0 : null }, error);
+          updateCodeStep(
+            {
+              channel: codeStep.sentCode?.channel ?? codeStep.channel,
+              resendAvailableAt,
+              sendsRemainingThisHour: resendAvailableAt === null ? 0 : null,
+            },
+            error,
+          );
           return;
         }
         default:
@@ -137,6 +155,9 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       session: null,
       isBusy: false,
       error: null,
+      idleWarning: null,
+      view: 'home',
+      notice: null,
 
       initialize: () =>
         runBusy(async () => {
@@ -210,6 +231,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
 
       submitPassword: (username, password) =>
         runBusy(async (isCurrent) => {
+          set({ notice: null });
           const trimmedUsername = username.trim();
           if (trimmedUsername === '' || password === '') {
             set({ error: bridgeError('VALIDATION_FAILED', 'Enter your username and password.') });
@@ -329,8 +351,86 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       clearError: () => {
         set({ error: null });
       },
+
+      reportActivity: () => {
+        if (get().phase !== 'signed_in') {
+          return;
+        }
+        const isWarningShown = get().idleWarning !== null;
+        const reportedAt = now();
+        // Input during the warning is reported at once, because it is what keeps the session.
+        if (!isWarningShown && reportedAt - lastActivityReportAt < activityReportIntervalMs) {
+          return;
+        }
+        lastActivityReportAt = reportedAt;
+        if (isWarningShown) {
+          set({ idleWarning: null });
+        }
+        void callBridge(() => bridge.reportActivity());
+      },
+
+      handleAgentEvent: (event) => {
+        switch (event.type) {
+          case 'idle_warning':
+            if (get().phase === 'signed_in') {
+              set({ idleWarning: { locksAt: event.locksAt } });
+            }
+            return;
+          case 'idle_warning_dismissed':
+            set({ idleWarning: null });
+            return;
+          case 'session_timed_out':
+            if (get().phase === 'signed_in') {
+              returnToSignIn(bridgeError('SESSION_EXPIRED', describeIdleSignOut(event.idleTimeoutMinutes)));
+            }
+            return;
+          case 'session_ended':
+            if (get().phase === 'signed_in') {
+              returnToSignIn(bridgeError(event.code));
+            }
+            return;
+        }
+      },
+
+      showView: (view) => {
+        if (get().phase === 'signed_in') {
+          set({ view, error: null });
+        }
+      },
+
+      signOutAfterWorkstationRevoked: () => {
+        if (get().phase === 'signed_in') {
+          returnToSignIn(bridgeError('SESSION_INVALID', workstationRevokedMessage));
+        }
+      },
+
+      showPasswordReset: () => {
+        if (get().phase === 'sign_in') {
+          set({ phase: 'password_reset', error: null, notice: null });
+        }
+      },
+
+      finishPasswordReset: (notice) => {
+        if (get().phase === 'password_reset') {
+          set({ phase: 'sign_in', error: null, notice });
+        }
+      },
     };
   });
+
+  bridge.onAgentEvent((event) => store.getState().handleAgentEvent(event));
+  return store;
+}
+
+/** Shortest time between two activity reports to the agent while no warning shows. */
+export const activityReportIntervalMs = 5_000;
+
+export const workstationRevokedMessage = 'You revoked this workstation, so you are signed out. Your next sign-in here needs a code.';
+
+/** Builds the sign-in screen's message after an idle lock, with the practice's real period. */
+export function describeIdleSignOut(idleTimeoutMinutes: number): string {
+  const period = idleTimeoutMinutes === 1 ? '1 minute' : `${idleTimeoutMinutes} minutes`;
+  return `You were signed out after ${period} without activity.`;
 }
 
 /**
@@ -356,6 +456,7 @@ function newCodeStep(reason: MfaReason, channels: ChannelChoice[], channel: OtpC
     channel,
     sentCode: null,
     isSending: false,
+    isReplacementCode: false,
     resendAvailableAt: null,
     sendsRemainingThisHour: null,
     attemptsRemaining: null,
@@ -386,7 +487,7 @@ function pickFirstChannel(channels: ChannelChoice[], preferredChannel: OtpChanne
 }
 
 function isSessionEndedCode(code: ErrorCode): boolean {
-  return code === 'SESSION_INVALID' || code === 'SESSION_EXPIRED' || code === 'SESSION_DEVICE_MISMATCH';
+  return code === 'SESSION_INVALID' || code === 'SESSION_EXPIRED' || code === 'SESSION_DEVICE_MISMATCH' || code === 'SESSION_PASSWORD_CHANGED';
 }
 
 function bridgeError(code: ErrorCode, message: string = errorCatalogue[code].message, field?: string): BridgeError {
@@ -402,7 +503,10 @@ async function callBridge<T>(call: () => Promise<BridgeResult<T>>): Promise<Brid
   }
 }
 
-export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in';
+export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in' | 'password_reset';
+
+/** Screen of the signed-in phase: the home summary or the audit log (practice administrators). */
+export type SignedInView = 'home' | 'audit_log' | 'trusted_workstations' | 'change_password';
 
 export interface SignInStoreOptions {
   /** Clock in epoch milliseconds. Tests pass a fixed one. */
@@ -425,6 +529,8 @@ export interface CodeStep {
   channel: OtpChannel;
   /** The latest code delivered. A failed send to another channel leaves it in place. */
   sentCode: SentCode | null;
+  /** True when `sentCode` replaced an earlier code, which no longer works. */
+  isReplacementCode: boolean;
   isSending: boolean;
   resendAvailableAt: string | null;
   sendsRemainingThisHour: number | null;
@@ -444,6 +550,11 @@ export interface SignInState {
   session: SessionView | null;
   isBusy: boolean;
   error: BridgeError | null;
+  /** Set while the agent warns that the session is about to lock for inactivity. */
+  idleWarning: { locksAt: string } | null;
+  view: SignedInView;
+  /** A success message for the sign-in screen, such as the one after a password reset. */
+  notice: string | null;
   initialize(): Promise<void>;
   probeServer(serverUrl: string): Promise<void>;
   confirmServer(): Promise<void>;
@@ -456,6 +567,16 @@ export interface SignInState {
   /** Rechecks the session with the agent, returning to sign-in when it has ended. */
   refreshSession(): Promise<void>;
   clearError(): void;
+  /** Passes the person's input on to the agent's idle monitor, at most every 5 s unless the warning shows. */
+  reportActivity(): void;
+  handleAgentEvent(event: AgentEvent): void;
+  showView(view: SignedInView): void;
+  /** Shows sign-in after the user revoked this workstation, whose agent has already dropped its tokens. */
+  signOutAfterWorkstationRevoked(): void;
+  /** Leaves the sign-in screen for "Forgot password?". */
+  showPasswordReset(): void;
+  /** Returns from "Forgot password?" to sign-in, with the success message when the password was reset. */
+  finishPasswordReset(notice: string | null): void;
 }
 
 export type SignInStore = StoreApi<SignInState>;

@@ -18,7 +18,18 @@ export type AuditEventName =
   | 'session.device_mismatch'
   | 'device.trusted'
   | 'device.trust_rejected'
-  | 'request.rate_limited';
+  | 'device.revoked'
+  | 'device.renamed'
+  | 'request.rate_limited'
+  | 'password_reset.requested'
+  | 'password_reset.code_accepted'
+  | 'password_reset.completed'
+  | 'password_reset.rejected'
+  | 'password.changed'
+  | 'password.change_rejected'
+  | 'settings.changed'
+  | 'audit.exported'
+  | 'audit.access_denied';
 
 /** Origin of a request (client IP and device fingerprint), copied into every audit row the request writes. */
 export interface RequestOrigin {

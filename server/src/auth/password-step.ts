@@ -3,6 +3,7 @@ import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { toIsoTime } from '../clock';
 import { runImmediate } from '../db/database';
 import { checkDeviceTrust, markDeviceTrustUsed } from '../devices/device-trust';
+import { assessSignInAccess, recordSignInLocation, toAccessAuditDetails } from '../risk/access-pattern';
 import { failure, type Result } from '../errors/api-error';
 import { decideMfaRequirement } from '../otp/mfa-requirement';
 import { createOtpChallenge, listChannelOptions } from '../otp/otp-challenge';
@@ -107,11 +108,25 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
       appendAuditEvent(db, { ...auditBase, event: 'device.trust_rejected', outcome: 'failure', reason: deviceTrust.reason });
     }
 
-    const requirement = decideMfaRequirement({ practice, deviceTrust });
+    const access = assessSignInAccess(db, context.geoLocator, {
+      practiceId: practice.id,
+      userId: user.id,
+      ip: input.origin.ip,
+      windowDays: context.accessPatternWindowDays,
+      now,
+    });
+    const accessDetails = toAccessAuditDetails(access);
+    const requirement = decideMfaRequirement({ practice, deviceTrust, access: access.assessment });
     if (!requirement.required && deviceTrust.status === 'trusted') {
-      markDeviceTrustUsed(db, deviceTrust.deviceTrustId, now);
+      markDeviceTrustUsed(db, deviceTrust.deviceTrustId, now, input.origin.ip);
+      recordSignInLocation(db, { practiceId: practice.id, userId: user.id, origin: access, now });
       const { token, session } = createSession(db, { user, practice, deviceFingerprint: input.deviceFingerprint, mfa: false, now });
-      appendAuditEvent(db, { ...auditBase, event: 'session.created', outcome: 'success', details: { mfa: false, trustedDevice: true } });
+      appendAuditEvent(db, {
+        ...auditBase,
+        event: 'session.created',
+        outcome: 'success',
+        details: { mfa: false, trustedDevice: true, ...accessDetails },
+      });
       return { ok: true, response: { status: 'signed_in', session: { token, info: toSessionInfo(session, user, practice) } } };
     }
 
@@ -123,8 +138,16 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
       deviceName: input.deviceName ?? null,
       reason,
       now,
+      isUnusualLocation: !access.assessment.isUsual,
     });
-    appendAuditEvent(db, { ...auditBase, event: 'mfa.required', outcome: 'success', reason });
+    // The row names the network and place that triggered an unusual-location step-up.
+    appendAuditEvent(db, {
+      ...auditBase,
+      event: 'mfa.required',
+      outcome: 'success',
+      reason,
+      details: { unusualLocation: !access.assessment.isUsual, trustedDevice: deviceTrust.status === 'trusted', ...accessDetails },
+    });
     const isPreferredAvailable = channels.some((option) => option.channel === user.preferredChannel);
     return {
       ok: true,

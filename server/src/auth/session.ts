@@ -8,6 +8,7 @@ import { findUserById, type User } from '../users/user-repository';
 import { toIsoTime } from '../clock';
 import type { SessionInfo } from '../../../electron/shared/api';
 import { generateSecretToken, hashSecretToken } from './secret-token';
+import { describePasswordPolicy } from './password-policy';
 import { permissionsForRole } from './permissions';
 
 export interface Session {
@@ -23,7 +24,7 @@ export interface Session {
   endReason: SessionEndReason | null;
 }
 
-export type SessionEndReason = 'logout' | 'expired' | 'timed_out' | 'device_mismatch';
+export type SessionEndReason = 'logout' | 'expired' | 'timed_out' | 'device_mismatch' | 'device_revoked' | 'password_reset' | 'password_changed';
 
 interface SessionRow {
   id: string;
@@ -97,6 +98,9 @@ export function validateSession(
     if (session.endReason === 'expired' || session.endReason === 'timed_out') {
       return failure('SESSION_EXPIRED');
     }
+    if (session.endReason === 'password_reset' || session.endReason === 'password_changed') {
+      return failure('SESSION_PASSWORD_CHANGED');
+    }
     if (session.endedAt !== null) {
       return failure('SESSION_INVALID');
     }
@@ -146,6 +150,41 @@ export function revokeSession(db: Db, valid: ValidSession, input: { now: number;
   });
 }
 
+/**
+ * Ends a session because the desktop app locked after the practice's idle period. It is audited as
+ * `session.timed_out` like a time-out the server notices itself, with a reason telling them apart.
+ */
+export function timeOutSession(db: Db, valid: ValidSession, input: { now: number; origin: RequestOrigin }): void {
+  runImmediate(db, () => {
+    endSession(db, valid.session.id, 'timed_out', input.now);
+    appendAuditEvent(db, {
+      occurredAt: input.now,
+      origin: input.origin,
+      practiceId: valid.practice.id,
+      userId: valid.user.id,
+      event: 'session.timed_out',
+      outcome: 'success',
+      reason: 'client_idle_lock',
+      details: { idleTimeoutMinutes: valid.practice.idleTimeoutMinutes },
+    });
+  });
+}
+
+/**
+ * Ends every open session of a user on one workstation, because its trust was revoked, and returns
+ * their ids so the caller can audit each. Call inside the transaction that revokes the trust.
+ */
+export function endDeviceSessions(db: Db, input: { userId: string; deviceFingerprint: string; now: number }): string[] {
+  const rows = db
+    .prepare(
+      `UPDATE sessions SET ended_at = ?, end_reason = 'device_revoked'
+       WHERE user_id = ? AND device_fingerprint = ? AND ended_at IS NULL
+       RETURNING id`,
+    )
+    .all(input.now, input.userId, input.deviceFingerprint) as Array<{ id: string }>;
+  return rows.map((row) => row.id);
+}
+
 export function toSessionInfo(session: Session, user: User, practice: Practice): SessionInfo {
   return {
     user: {
@@ -160,6 +199,8 @@ export function toSessionInfo(session: Session, user: User, practice: Practice):
     idleExpiresAt: toIsoTime(Math.min(idleExpiresAt(session, practice), session.expiresAt)),
     expiresAt: toIsoTime(session.expiresAt),
     mfa: session.mfa,
+    idleTimeoutMinutes: practice.idleTimeoutMinutes,
+    passwordPolicy: describePasswordPolicy(practice),
   };
 }
 

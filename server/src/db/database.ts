@@ -18,6 +18,7 @@ export function openDatabase(filePath: string): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   applyMigrations(db, migrations);
+  cachePreparedStatements(db);
   return db;
 }
 
@@ -27,6 +28,33 @@ export function openDatabase(filePath: string): Db {
  */
 export function runImmediate<T>(db: Db, work: () => T): T {
   return db.transaction(work).immediate();
+}
+
+/** Most distinct SQL texts kept per connection; the server's own SQL has far fewer. */
+const maxCachedStatements = 500;
+
+/**
+ * Makes `db.prepare` return one compiled statement per SQL text instead of compiling it on every
+ * call. Compiling was about a sixth of the server's CPU time per code verification (V8 CPU profile
+ * of `npm run bench`, see docs/benchmarks.md). Statements in this server never switch to `pluck`,
+ * `raw` or `expand` mode, which would leak into later callers of the same SQL.
+ */
+function cachePreparedStatements(db: Db): void {
+  const prepareUncached = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  const prepareCached = (source: string): Database.Statement => {
+    const cached = cache.get(source);
+    if (cached !== undefined) {
+      return cached;
+    }
+    if (cache.size >= maxCachedStatements) {
+      cache.clear();
+    }
+    const statement = prepareUncached(source);
+    cache.set(source, statement);
+    return statement;
+  };
+  db.prepare = prepareCached as Db['prepare'];
 }
 
 export function applyMigrations(db: Db, list: readonly Migration[]): string[] {

@@ -133,4 +133,134 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
     `,
   },
+  {
+    id: '0002_access_pattern_and_device_management',
+    sql: `
+      -- Admin-configured networks (CIDR, host bits cleared) that always count as the practice's own.
+      CREATE TABLE practice_trusted_networks (
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        network TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (practice_id, network)
+      );
+
+      -- Where successful sign-ins came from: one row per user, network (/24 or /48) and place,
+      -- refreshed on every sign-in. An empty country_code or region means the database had none.
+      CREATE TABLE sign_in_locations (
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        user_id TEXT NOT NULL REFERENCES users (id),
+        network TEXT NOT NULL,
+        country_code TEXT NOT NULL,
+        region TEXT NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, network, country_code, region)
+      );
+      CREATE INDEX sign_in_locations_practice_time ON sign_in_locations (practice_id, last_seen_at);
+
+      ALTER TABLE device_trusts ADD COLUMN label TEXT;
+      ALTER TABLE device_trusts ADD COLUMN last_used_ip TEXT;
+      ALTER TABLE otp_challenges ADD COLUMN unusual_location INTEGER NOT NULL DEFAULT 0 CHECK (unusual_location IN (0, 1));
+
+      -- SQLite cannot change a CHECK constraint in place, so sessions is rebuilt to allow 'device_revoked'.
+      CREATE TABLE sessions_rebuilt (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        device_fingerprint TEXT NOT NULL,
+        mfa INTEGER NOT NULL CHECK (mfa IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT CHECK (end_reason IN ('logout', 'expired', 'timed_out', 'device_mismatch', 'device_revoked'))
+      );
+      INSERT INTO sessions_rebuilt SELECT id, token_hash, user_id, practice_id, device_fingerprint, mfa, created_at,
+        last_activity_at, expires_at, ended_at, end_reason FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_user ON sessions (user_id);
+    `,
+  },
+  {
+    id: '0003_audit_viewer_and_retention',
+    sql: `
+      -- Keyset paging of the audit viewer walks these in (occurred_at, id) order; id is the rowid,
+      -- so every index already ends with it as the tie-breaker.
+      CREATE INDEX audit_events_time ON audit_events (occurred_at);
+      CREATE INDEX audit_events_event_time ON audit_events (event, occurred_at);
+      CREATE INDEX audit_events_practice_event_time ON audit_events (practice_id, event, occurred_at);
+      CREATE INDEX audit_events_username_time ON audit_events (username COLLATE NOCASE, occurred_at);
+
+      -- The session sweep looks only at sessions that have not ended.
+      CREATE INDEX sessions_open ON sessions (practice_id) WHERE ended_at IS NULL;
+
+      -- Days audit rows are kept; 2190 days is the six-year HIPAA documentation period.
+      ALTER TABLE practices ADD COLUMN audit_retention_days INTEGER NOT NULL DEFAULT 2190
+        CHECK (audit_retention_days BETWEEN 1 AND 36500);
+    `,
+  },
+  {
+    id: '0004_password_reset',
+    sql: `
+      -- Issued when a reset code is accepted; allows one password change. Only the SHA-256 is kept.
+      CREATE TABLE password_reset_tokens (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        challenge_id TEXT NOT NULL REFERENCES otp_challenges (id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE INDEX password_reset_tokens_user ON password_reset_tokens (user_id);
+
+      -- Reset attempts for an email that names no active, unlocked account. They go through the same
+      -- steps as a real attempt (cooldown, hourly cap, wrong codes, lock) so replies match, but no code exists.
+      CREATE TABLE password_reset_decoys (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        email_key TEXT NOT NULL,
+        device_fingerprint TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        wrong_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_at INTEGER,
+        code_issued_at INTEGER,
+        code_expires_at INTEGER
+      );
+      CREATE TABLE password_reset_decoy_sends (
+        decoy_id TEXT NOT NULL REFERENCES password_reset_decoys (id),
+        email_key TEXT NOT NULL,
+        requested_at INTEGER NOT NULL
+      );
+      CREATE INDEX password_reset_decoy_sends_email_time ON password_reset_decoy_sends (email_key, requested_at);
+
+      ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+
+      -- SQLite cannot change a CHECK constraint in place, so sessions is rebuilt to allow the two
+      -- password reasons.
+      CREATE TABLE sessions_rebuilt (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        device_fingerprint TEXT NOT NULL,
+        mfa INTEGER NOT NULL CHECK (mfa IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT CHECK (end_reason IN
+          ('logout', 'expired', 'timed_out', 'device_mismatch', 'device_revoked', 'password_reset', 'password_changed'))
+      );
+      INSERT INTO sessions_rebuilt SELECT id, token_hash, user_id, practice_id, device_fingerprint, mfa, created_at,
+        last_activity_at, expires_at, ended_at, end_reason FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_user ON sessions (user_id);
+    `,
+  },
 ];

@@ -5,7 +5,7 @@ import { maskDestination } from './mask-destination';
 import { createOutboxDeliverer } from './outbox-deliverer';
 import { createSmsDeliverer } from './sms-deliverer';
 import { DeliveryError } from './types';
-import type { CodeDeliverer, CodeMessage, DeliveryReceipt, DeliverySettings } from './types';
+import type { CodeDeliverer, CodeMessage, DeliveryReceipt, DeliverySettings, NoticeMessage } from './types';
 
 /**
  * Creates the email and SMS deliverers from the delivery settings. A channel without an
@@ -35,7 +35,7 @@ export function createDeliverers(settings: DeliverySettings, logger: Logger): De
 }
 
 function addDeliveryLogging(channel: OtpChannel, deliverer: CodeDeliverer, logger: Logger): CodeDeliverer {
-  return {
+  const logged: CodeDeliverer = {
     async deliver(message: CodeMessage): Promise<DeliveryReceipt> {
       if (message.channel !== channel) {
         throw new Error(`The ${channel} deliverer received a message for the ${message.channel} channel.`);
@@ -65,6 +65,17 @@ function addDeliveryLogging(channel: OtpChannel, deliverer: CodeDeliverer, logge
       return receipt;
     },
   };
+  const deliverNotice = deliverer.deliverNotice?.bind(deliverer);
+  if (deliverNotice !== undefined) {
+    logged.deliverNotice = async (message: NoticeMessage): Promise<DeliveryReceipt> => {
+      const destination = maskDestination(channel, message.to);
+      // Callers log the failure; the notice is never retried, so one warning per notice is enough.
+      const receipt = await deliverNotice(message);
+      logger.info({ channel, destination, kind: message.kind, transport: receipt.transport, reference: receipt.reference }, 'notice delivered');
+      return receipt;
+    };
+  }
+  return logged;
 }
 
 export interface Deliverers {

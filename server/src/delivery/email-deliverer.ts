@@ -2,11 +2,12 @@ import nodemailer from 'nodemailer';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import { formatCodeEmail } from './code-message-text';
+import { formatNoticeEmail } from './notice-message-text';
 import { isCertificateVerificationError, readTrustedCertificates } from './extra-certificate-authority';
 import { isLoopbackHost } from './loopback-host';
 import { maskEmail } from './mask-destination';
 import { DeliveryError } from './types';
-import type { CodeDeliverer, CodeMessage, DeliveryReceipt, SmtpSettings } from './types';
+import type { CodeDeliverer, CodeMessage, DeliveryReceipt, NoticeMessage, SmtpSettings } from './types';
 
 /**
  * Creates a deliverer that sends code emails through an SMTP relay, one connection per
@@ -17,34 +18,36 @@ export function createEmailDeliverer(settings: SmtpSettings, emailFrom: string):
   const relayAddress = `${settings.host}:${settings.port}`;
   const transport = nodemailer.createTransport(buildSmtpTransportOptions(settings));
 
+  const sendEmail = async (to: string, { subject, text }: { subject: string; text: string }): Promise<DeliveryReceipt> => {
+    const recipient = parseSingleRecipient(to);
+    if (recipient === null) {
+      throw new DeliveryError('email', 'rejected', 'The recipient is not a single valid email address, so no email was sent.');
+    }
+
+    let messageId: string;
+    try {
+      const info = await transport.sendMail({
+        from: emailFrom,
+        to: recipient,
+        // An explicit envelope keeps the relay's recipient list to exactly this address.
+        envelope: { from: extractAddress(emailFrom), to: [recipient] },
+        subject,
+        text,
+        headers: { 'Auto-Submitted': 'auto-generated' },
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      });
+      messageId = info.messageId;
+    } catch (error) {
+      throw convertSmtpFailure(error, relayAddress);
+    }
+
+    return { channel: 'email', maskedDestination: maskEmail(to), transport: 'smtp', reference: messageId };
+  };
+
   return {
-    async deliver(message: CodeMessage): Promise<DeliveryReceipt> {
-      const recipient = parseSingleRecipient(message.to);
-      if (recipient === null) {
-        throw new DeliveryError('email', 'rejected', 'The recipient is not a single valid email address, so no email was sent.');
-      }
-
-      const { subject, text } = formatCodeEmail(message);
-      let messageId: string;
-      try {
-        const info = await transport.sendMail({
-          from: emailFrom,
-          to: recipient,
-          // An explicit envelope keeps the relay's recipient list to exactly this address.
-          envelope: { from: extractAddress(emailFrom), to: [recipient] },
-          subject,
-          text,
-          headers: { 'Auto-Submitted': 'auto-generated' },
-          disableFileAccess: true,
-          disableUrlAccess: true,
-        });
-        messageId = info.messageId;
-      } catch (error) {
-        throw convertSmtpFailure(error, relayAddress);
-      }
-
-      return { channel: 'email', maskedDestination: maskEmail(message.to), transport: 'smtp', reference: messageId };
-    },
+    deliver: async (message: CodeMessage) => sendEmail(message.to, formatCodeEmail(message)),
+    deliverNotice: async (message: NoticeMessage) => sendEmail(message.to, formatNoticeEmail(message)),
   };
 }
 

@@ -4,9 +4,10 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { OtpChannel } from '../../../electron/shared/api';
 import { formatCodeEmail, formatCodeSms } from './code-message-text';
+import { formatNoticeEmail } from './notice-message-text';
 import { maskDestination } from './mask-destination';
 import { DeliveryError } from './types';
-import type { CodeDeliverer, CodeMessage, DeliveryReceipt } from './types';
+import type { CodeDeliverer, CodeMessage, DeliveryReceipt, NoticeMessage } from './types';
 
 const folderMode = 0o700;
 const fileMode = 0o600;
@@ -26,38 +27,43 @@ export interface OutboxOptions {
  */
 export function createOutboxDeliverer(channel: OtpChannel, options: OutboxOptions): CodeDeliverer {
   const channelDir = path.resolve(options.outboxDir, channel);
-  const composeFile = channel === 'email' ? createEmailFileComposer(options.emailFrom) : composeSmsFile;
+  const composeEmailFile = createEmailFileComposer(options.emailFrom);
+  const composeFile = channel === 'email' ? (message: CodeMessage) => composeEmailFile(message.to, formatCodeEmail(message)) : composeSmsFile;
   const extension = channel === 'email' ? 'eml' : 'txt';
 
-  return {
-    async deliver(message: CodeMessage): Promise<DeliveryReceipt> {
-      const content = await composeFile(message);
-      const filePath = path.join(channelDir, `${formatFileTimestamp(new Date())}-${randomBytes(6).toString('hex')}.${extension}`);
-      try {
-        await ensurePrivateFolder(channelDir);
-        await writeFileAtomically(filePath, content);
-      } catch (error) {
-        const errorCode = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-        throw new DeliveryError(
-          channel,
-          'misconfigured',
-          `Could not write the message to the outbox folder ${channelDir} (${errorCode}). Check that the server may write there.`,
-        );
-      }
+  const writeMessage = async (to: string, content: Buffer): Promise<DeliveryReceipt> => {
+    const filePath = path.join(channelDir, `${formatFileTimestamp(new Date())}-${randomBytes(6).toString('hex')}.${extension}`);
+    try {
+      await ensurePrivateFolder(channelDir);
+      await writeFileAtomically(filePath, content);
+    } catch (error) {
+      const errorCode = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw new DeliveryError(
+        channel,
+        'misconfigured',
+        `Could not write the message to the outbox folder ${channelDir} (${errorCode}). Check that the server may write there.`,
+      );
+    }
 
-      return { channel, maskedDestination: maskDestination(channel, message.to), transport: 'outbox', reference: filePath };
-    },
+    return { channel, maskedDestination: maskDestination(channel, to), transport: 'outbox', reference: filePath };
   };
+
+  const deliverer: CodeDeliverer = {
+    deliver: async (message: CodeMessage) => writeMessage(message.to, await composeFile(message)),
+  };
+  if (channel === 'email') {
+    deliverer.deliverNotice = async (message: NoticeMessage) => writeMessage(message.to, await composeEmailFile(message.to, formatNoticeEmail(message)));
+  }
+  return deliverer;
 }
 
-function createEmailFileComposer(emailFrom: string): (message: CodeMessage) => Promise<Buffer> {
+function createEmailFileComposer(emailFrom: string): (to: string, email: { subject: string; text: string }) => Promise<Buffer> {
   const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
 
-  return async (message) => {
-    const { subject, text } = formatCodeEmail(message);
+  return async (to, { subject, text }) => {
     const info = await composer.sendMail({
       from: emailFrom,
-      to: message.to,
+      to,
       subject,
       text,
       date: new Date(),

@@ -32,8 +32,24 @@ export class DeliveryError extends Error {
   }
 }
 
+/** A security notice sent by email after a sign-in event; it carries no code or other secret. */
+export interface NoticeMessage {
+  kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed';
+  /** Full email address. */
+  to: string;
+  displayName: string;
+  practiceName: string;
+  workstationName: string;
+  /** Approximate place, like `London, England, United Kingdom`. */
+  location: string;
+  /** ISO 8601 time of the sign-in. */
+  occurredAt: string;
+}
+
 export interface CodeDeliverer {
   deliver(message: CodeMessage): Promise<DeliveryReceipt>;
+  /** Sends a security notice; only email deliverers have it. */
+  deliverNotice?(message: NoticeMessage): Promise<DeliveryReceipt>;
 }
 
 export interface SmtpSettings {

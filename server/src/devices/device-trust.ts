@@ -4,6 +4,35 @@ import { generateSecretToken, hashSecretToken } from '../auth/secret-token';
 
 export const maxDeviceNameLength = 100;
 
+/** A remembered workstation as its owner and admins see it. */
+export interface DeviceTrust {
+  id: string;
+  userId: string;
+  deviceFingerprint: string;
+  /** Workstation name sent at sign-in, the OS host name by default. */
+  deviceName: string | null;
+  /** Name the user chose; shown instead of `deviceName` when set. */
+  label: string | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+  lastUsedIp: string | null;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+interface DeviceTrustListRow {
+  id: string;
+  user_id: string;
+  device_fingerprint: string;
+  device_name: string | null;
+  label: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export type DeviceTrustCheck =
   | { status: 'trusted'; deviceTrustId: string }
   | { status: 'absent' }
@@ -22,15 +51,25 @@ interface DeviceTrustRow {
 /** Issues a token that lets this user skip the code on this workstation until it expires. */
 export function createDeviceTrust(
   db: Db,
-  input: { userId: string; deviceFingerprint: string; deviceName: string | null; trustDays: number; now: number },
+  input: { userId: string; deviceFingerprint: string; deviceName: string | null; trustDays: number; now: number; ip?: string | null },
 ): { deviceTrustId: string; token: string; expiresAt: number } {
   const token = generateSecretToken();
   const deviceTrustId = randomUUID();
   const expiresAt = input.now + input.trustDays * 24 * 60 * 60_000;
   db.prepare(
-    `INSERT INTO device_trusts (id, token_hash, user_id, device_fingerprint, device_name, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
-  ).run(deviceTrustId, hashSecretToken(token), input.userId, input.deviceFingerprint, input.deviceName, input.now, expiresAt);
+    `INSERT INTO device_trusts (id, token_hash, user_id, device_fingerprint, device_name, created_at, expires_at, last_used_at, last_used_ip)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    deviceTrustId,
+    hashSecretToken(token),
+    input.userId,
+    input.deviceFingerprint,
+    input.deviceName,
+    input.now,
+    expiresAt,
+    input.now,
+    input.ip ?? null,
+  );
   return { deviceTrustId, token, expiresAt };
 }
 
@@ -63,10 +102,66 @@ export function checkDeviceTrust(
   return { status: 'trusted', deviceTrustId: row.id };
 }
 
-export function markDeviceTrustUsed(db: Db, deviceTrustId: string, now: number): void {
-  db.prepare('UPDATE device_trusts SET last_used_at = ? WHERE id = ?').run(now, deviceTrustId);
+export function markDeviceTrustUsed(db: Db, deviceTrustId: string, now: number, ip: string | null = null): void {
+  db.prepare('UPDATE device_trusts SET last_used_at = ?, last_used_ip = ? WHERE id = ?').run(now, ip, deviceTrustId);
 }
 
-export function revokeDeviceTrust(db: Db, deviceTrustId: string, now: number): void {
-  db.prepare('UPDATE device_trusts SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, deviceTrustId);
+/** Lists a user's remembered workstations that are neither revoked nor expired, most recently used first. */
+export function listActiveDeviceTrusts(db: Db, userId: string, now: number): DeviceTrust[] {
+  const rows = db
+    .prepare(
+      `SELECT * FROM device_trusts WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+       ORDER BY COALESCE(last_used_at, created_at) DESC, id`,
+    )
+    .all(userId, now) as DeviceTrustListRow[];
+  return rows.map(toDeviceTrust);
+}
+
+export function findDeviceTrustById(db: Db, deviceTrustId: string): DeviceTrust | undefined {
+  const row = db.prepare('SELECT * FROM device_trusts WHERE id = ?').get(deviceTrustId) as DeviceTrustListRow | undefined;
+  return row === undefined ? undefined : toDeviceTrust(row);
+}
+
+/** Marks the trust revoked; returns false when it already was. */
+export function revokeDeviceTrust(db: Db, deviceTrustId: string, now: number): boolean {
+  const result = db.prepare('UPDATE device_trusts SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, deviceTrustId);
+  return result.changes === 1;
+}
+
+/**
+ * Revokes the user's earlier trusts on this workstation before it is remembered again, so the
+ * list shows each workstation once. Returns how many were replaced and the newest one's label.
+ */
+export function retireEarlierDeviceTrusts(
+  db: Db,
+  input: { userId: string; deviceFingerprint: string; now: number },
+): { replacedCount: number; label: string | null } {
+  const rows = db
+    .prepare(
+      `UPDATE device_trusts SET revoked_at = ?
+       WHERE user_id = ? AND device_fingerprint = ? AND revoked_at IS NULL AND expires_at > ?
+       RETURNING label, created_at`,
+    )
+    .all(input.now, input.userId, input.deviceFingerprint, input.now) as Array<{ label: string | null; created_at: number }>;
+  const newest = rows.sort((first, second) => second.created_at - first.created_at)[0];
+  return { replacedCount: rows.length, label: newest?.label ?? null };
+}
+
+export function renameDeviceTrust(db: Db, deviceTrustId: string, label: string | null): void {
+  db.prepare('UPDATE device_trusts SET label = ? WHERE id = ?').run(label, deviceTrustId);
+}
+
+function toDeviceTrust(row: DeviceTrustListRow): DeviceTrust {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    deviceFingerprint: row.device_fingerprint,
+    deviceName: row.device_name,
+    label: row.label,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    lastUsedIp: row.last_used_ip,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
 }

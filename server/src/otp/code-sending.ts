@@ -141,7 +141,8 @@ function reserveOtpSend(
   const { now } = input;
   return runImmediate(db, () => {
     const challenge = findOtpChallengeByToken(db, input.challengeToken);
-    if (challenge === undefined || challenge.completedAt !== null) {
+    // A reset challenge sends its codes through the reset routes, by email only.
+    if (challenge === undefined || challenge.completedAt !== null || challenge.purpose !== 'sign_in') {
       return failure('OTP_CHALLENGE_INVALID');
     }
     if (now >= challenge.expiresAt) {
@@ -206,12 +207,12 @@ function reserveOtpSend(
   });
 }
 
-function finishOtpSend(db: Db, sendId: string, status: 'sent' | 'failed', now: number): void {
+export function finishOtpSend(db: Db, sendId: string, status: 'sent' | 'failed', now: number): void {
   db.prepare('UPDATE otp_sends SET status = ?, finished_at = ? WHERE id = ?').run(status, now, sendId);
 }
 
 /** Bounds a deliverer call so a hanging SMTP relay or SMS provider still gets the user a prompt answer. */
-async function deliverWithTimeout(deliverer: CodeDeliverer, message: CodeMessage, timeoutMs: number): Promise<DeliveryReceipt> {
+export async function deliverWithTimeout(deliverer: CodeDeliverer, message: CodeMessage, timeoutMs: number): Promise<DeliveryReceipt> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -4,9 +4,11 @@ import { getAccountLockState, recordWrongCodeOnAccount, resetAccountCodeFailures
 import { createSession, toSessionInfo } from '../auth/session';
 import { toIsoTime } from '../clock';
 import { runImmediate } from '../db/database';
-import { createDeviceTrust } from '../devices/device-trust';
+import { createDeviceTrust, renameDeviceTrust, retireEarlierDeviceTrusts } from '../devices/device-trust';
 import { failure, type Result } from '../errors/api-error';
+import { sendSecurityNotices, type SecurityNotice } from '../notifications/security-notice';
 import { findPracticeById } from '../practices/practice-repository';
+import { locateSignInOrigin, recordSignInLocation } from '../risk/access-pattern';
 import type { ServerContext } from '../server-context';
 import { findUserById } from '../users/user-repository';
 import { isOtpCodeMatch } from './otp-code';
@@ -29,18 +31,25 @@ export interface VerifyCodeInput {
 /**
  * Checks a code and, when it is right, consumes the challenge and creates the session. Everything
  * runs synchronously in one immediate transaction: the checks, the counters, the session, the
- * device trust and their audit rows commit together or not at all.
+ * device trust and their audit rows commit together or not at all. Security notices (a new
+ * remembered workstation, a sign-in from an unusual location) go out only after the commit.
  */
 export function verifyOtpCode(context: ServerContext, input: VerifyCodeInput): Result<{ response: VerifyCodeResponse }> {
   const { db, clock } = context;
   const now = clock.now();
-  return runImmediate(db, () => {
+  const notices: SecurityNotice[] = [];
+  const result = runImmediate(db, (): Result<{ response: VerifyCodeResponse }> => {
     const challenge = findOtpChallengeByToken(db, input.challengeToken);
     const audit = (event: Omit<AuditEvent, 'occurredAt' | 'origin'>): void =>
       appendAuditEvent(db, { occurredAt: now, origin: input.origin, userId: challenge?.userId ?? null, ...event });
 
     if (challenge === undefined) {
       audit({ event: 'otp.rejected', outcome: 'failure', reason: 'unknown_challenge' });
+      return failure('OTP_CHALLENGE_INVALID');
+    }
+    // A reset code proves only access to the mailbox, never the password, so it must not sign in.
+    if (challenge.purpose !== 'sign_in') {
+      audit({ event: 'otp.rejected', outcome: 'failure', reason: 'reset_challenge_on_sign_in' });
       return failure('OTP_CHALLENGE_INVALID');
     }
     const user = findUserById(db, challenge.userId);
@@ -118,19 +127,43 @@ export function verifyOtpCode(context: ServerContext, input: VerifyCodeInput): R
     audit({ practiceId: practice.id, event: 'otp.accepted', outcome: 'success', details: { channel: challenge.codeChannel } });
     const { token, session } = createSession(db, { user, practice, deviceFingerprint: input.deviceFingerprint, mfa: true, now });
     audit({ practiceId: practice.id, event: 'session.created', outcome: 'success', details: { mfa: true } });
+    const origin = locateSignInOrigin(context.geoLocator, input.origin.ip);
+    recordSignInLocation(db, { practiceId: practice.id, userId: user.id, origin, now });
+    const workstationName = input.deviceName ?? challenge.deviceName;
+    if (challenge.isUnusualLocation) {
+      notices.push({ kind: 'unusual_location_sign_in', user, practice, workstationName, origin, occurredAt: now });
+    }
 
     const response: VerifyCodeResponse = { session: { token, info: toSessionInfo(session, user, practice) } };
     if (input.rememberDevice) {
+      const earlier = retireEarlierDeviceTrusts(db, { userId: user.id, deviceFingerprint: input.deviceFingerprint, now });
       const trust = createDeviceTrust(db, {
         userId: user.id,
         deviceFingerprint: input.deviceFingerprint,
-        deviceName: input.deviceName ?? challenge.deviceName,
+        deviceName: workstationName,
         trustDays: practice.deviceTrustDays,
         now,
+        ip: input.origin.ip,
       });
-      audit({ practiceId: practice.id, event: 'device.trusted', outcome: 'success', details: { trustDays: practice.deviceTrustDays } });
+      audit({
+        practiceId: practice.id,
+        event: 'device.trusted',
+        outcome: 'success',
+        details: { trustDays: practice.deviceTrustDays, replacedTrusts: earlier.replacedCount },
+      });
+      if (earlier.label !== null) {
+        renameDeviceTrust(db, trust.deviceTrustId, earlier.label);
+      }
       response.deviceTrust = { token: trust.token, expiresAt: toIsoTime(trust.expiresAt) };
+      // Remembering a workstation that was already remembered only renews it, so no notice goes out.
+      if (earlier.replacedCount === 0) {
+        notices.push({ kind: 'workstation_remembered', user, practice, workstationName, origin, occurredAt: now });
+      }
     }
     return { ok: true, response };
   });
+  if (result.ok) {
+    sendSecurityNotices(context, notices);
+  }
+  return result;
 }

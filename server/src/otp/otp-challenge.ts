@@ -10,12 +10,18 @@ export const otpChallengeTtlMs = 30 * 60_000;
 /** Wrong codes that lock a challenge until a new code is sent for it. */
 export const maxWrongCodesPerChallenge = 5;
 
+/** What a challenge's code proves: a sign-in's second factor, or ownership of the email for a reset. */
+export type OtpPurpose = 'sign_in' | 'password_reset';
+/** Why the code is asked for: the MFA reason of a sign-in, or `password_reset`. */
+export type OtpChallengeReason = MfaReason | 'password_reset';
+
 export interface OtpChallenge {
   id: string;
   userId: string;
+  purpose: OtpPurpose;
   deviceFingerprint: string;
   deviceName: string | null;
-  reason: MfaReason;
+  reason: OtpChallengeReason;
   createdAt: number;
   expiresAt: number;
   wrongAttempts: number;
@@ -25,6 +31,8 @@ export interface OtpChallenge {
   codeChannel: OtpChannel | null;
   codeIssuedAt: number | null;
   codeExpiresAt: number | null;
+  /** The sign-in came from outside the access pattern, whatever reason the screen shows. */
+  isUnusualLocation: boolean;
 }
 
 interface OtpChallengeRow {
@@ -32,7 +40,8 @@ interface OtpChallengeRow {
   user_id: string;
   device_fingerprint: string;
   device_name: string | null;
-  reason: MfaReason;
+  purpose: OtpPurpose;
+  reason: OtpChallengeReason;
   created_at: number;
   expires_at: number;
   wrong_attempts: number;
@@ -42,16 +51,27 @@ interface OtpChallengeRow {
   code_channel: OtpChannel | null;
   code_issued_at: number | null;
   code_expires_at: number | null;
+  unusual_location: number;
 }
 
 export function createOtpChallenge(
   db: Db,
-  input: { userId: string; deviceFingerprint: string; deviceName: string | null; reason: MfaReason; now: number },
+  input: {
+    userId: string;
+    deviceFingerprint: string;
+    deviceName: string | null;
+    reason: OtpChallengeReason;
+    now: number;
+    isUnusualLocation?: boolean;
+    /** `sign_in` unless given; a reset challenge can never create a session. */
+    purpose?: OtpPurpose;
+  },
 ): { token: string; challenge: OtpChallenge } {
   const token = generateSecretToken();
   const challenge: OtpChallenge = {
     id: randomUUID(),
     userId: input.userId,
+    purpose: input.purpose ?? 'sign_in',
     deviceFingerprint: input.deviceFingerprint,
     deviceName: input.deviceName,
     reason: input.reason,
@@ -64,19 +84,22 @@ export function createOtpChallenge(
     codeChannel: null,
     codeIssuedAt: null,
     codeExpiresAt: null,
+    isUnusualLocation: input.isUnusualLocation ?? false,
   };
   db.prepare(
-    `INSERT INTO otp_challenges (id, token_hash, user_id, device_fingerprint, device_name, purpose, reason, created_at, expires_at)
-     VALUES (?, ?, ?, ?, ?, 'sign_in', ?, ?, ?)`,
+    `INSERT INTO otp_challenges (id, token_hash, user_id, device_fingerprint, device_name, purpose, reason, created_at, expires_at, unusual_location)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     challenge.id,
     hashSecretToken(token),
     challenge.userId,
     challenge.deviceFingerprint,
     challenge.deviceName,
+    challenge.purpose,
     challenge.reason,
     challenge.createdAt,
     challenge.expiresAt,
+    challenge.isUnusualLocation ? 1 : 0,
   );
   return { token, challenge };
 }
@@ -157,6 +180,7 @@ function toOtpChallenge(row: OtpChallengeRow): OtpChallenge {
   return {
     id: row.id,
     userId: row.user_id,
+    purpose: row.purpose,
     deviceFingerprint: row.device_fingerprint,
     deviceName: row.device_name,
     reason: row.reason,
@@ -169,5 +193,6 @@ function toOtpChallenge(row: OtpChallengeRow): OtpChallenge {
     codeChannel: row.code_channel,
     codeIssuedAt: row.code_issued_at,
     codeExpiresAt: row.code_expires_at,
+    isUnusualLocation: row.unusual_location === 1,
   };
 }

@@ -1,5 +1,5 @@
 import type { Role } from '../../../electron/shared/api';
-import { checkNewPassword } from '../auth/password-policy';
+import { checkNewPassword, describePasswordRejection } from '../auth/password-policy';
 import type { PasswordHasher } from '../auth/password-hash';
 import { runImmediate, type Db } from '../db/database';
 import { createUser, e164Pattern, findUserByUsername, type User } from '../users/user-repository';
@@ -62,9 +62,14 @@ function checkPracticeSetup(db: Db, input: PracticeSetupInput): string[] {
   if (!e164Pattern.test(admin.mobile)) {
     problems.push(`--admin-mobile: expected an E.164 mobile number like +15550100001; received ${JSON.stringify(admin.mobile)}.`);
   }
-  const passwordProblem = checkNewPassword(admin.password, defaultPracticeSettings.minPasswordLength);
-  if (passwordProblem !== null) {
-    problems.push(passwordProblem);
+  const passwordCheck = checkNewPassword(admin.password, {
+    minLength: defaultPracticeSettings.minPasswordLength,
+    username: admin.username,
+    email: admin.email,
+    practiceName: input.practiceName,
+  });
+  if (!passwordCheck.ok) {
+    problems.push(describePasswordRejection(passwordCheck));
   }
   return problems;
 }

@@ -9,6 +9,11 @@ export interface RateLimitRule {
 
 /** 60 requests per minute to the sign-in routes from one IP address. */
 export const authRequestsPerIp: RateLimitRule = { name: 'auth-ip', limit: 60, windowMs: 60_000 };
+
+/** Builds the per-IP sign-in rule with another limit per minute (setting `rateLimits.perIpPerMinute`). */
+export function authRequestsPerIpRule(limitPerMinute: number): RateLimitRule {
+  return { ...authRequestsPerIp, limit: limitPerMinute };
+}
 /** 10 failed passwords per 15 minutes for one username, known or not. */
 export const passwordFailuresPerAccount: RateLimitRule = { name: 'password-failures', limit: 10, windowMs: 15 * 60_000 };
 

@@ -5,7 +5,7 @@ import { runImmediate } from '../db/database';
 import { sendApiError, sendFailure } from '../errors/api-error';
 import { sendOtpCode } from '../otp/code-sending';
 import { verifyOtpCode } from '../otp/code-verification';
-import { authRequestsPerIp, consumeRateLimit } from '../rate-limit/rate-limit';
+import { consumeRateLimit } from '../rate-limit/rate-limit';
 import type { ServerContext } from '../server-context';
 import { requestOrigin } from './request-origin';
 import {
@@ -73,7 +73,7 @@ function forRequest(context: ServerContext, request: FastifyRequest): ServerCont
 }
 
 async function limitRequestsPerIp(context: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-  const { db, clock } = context;
+  const { db, clock, authRequestsPerIp } = context;
   const origin = requestOrigin(request, null);
   const now = clock.now();
   const decision = runImmediate(db, () => {

@@ -53,6 +53,8 @@ const sessionInfo = Type.Object({
   idleExpiresAt: isoTime,
   expiresAt: isoTime,
   mfa: Type.Boolean(),
+  idleTimeoutMinutes: Type.Optional(Type.Integer({ minimum: 1 })),
+  passwordPolicy: Type.Optional(Type.Object({ minLength: Type.Integer(), maxLength: Type.Integer() })),
 });
 const sessionGrant = Type.Object({ token: Type.String(), info: sessionInfo });
 const channelOption = Type.Object({ channel, destination: Type.String() });
@@ -95,6 +97,7 @@ export const errorReply = Type.Object({
     retryAfterSeconds: Type.Optional(Type.Integer()),
     channels: Type.Optional(Type.Array(channel)),
     field: Type.Optional(Type.String()),
+    minPasswordLength: Type.Optional(Type.Integer()),
   }),
 });
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { deviceFingerprintPattern, deviceHeader } from '../../../electron/shared/api';
-import { revokeSession, toSessionInfo, validateSession } from '../auth/session';
+import { revokeSession, timeOutSession, toSessionInfo, validateSession } from '../auth/session';
 import { secretTokenPattern } from '../auth/secret-token';
 import { failure, sendFailure, type Result } from '../errors/api-error';
 import type { ServerContext } from '../server-context';
@@ -38,9 +38,30 @@ export async function registerSessionRoutes(app: FastifyInstance, context: Serve
       return reply.code(204).send();
     },
   );
+
+  app.post(
+    '/session/timeout',
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'End the session because the desktop app locked after inactivity',
+        headers: sessionHeaders,
+        response: { 204: Type.Null({ description: 'session ended and audited as session.timed_out' }), 401: errorReply },
+      },
+    },
+    async (request, reply) => {
+      const result = validateRequestSession(context, request);
+      if (!result.ok) {
+        return sendFailure(reply, result);
+      }
+      timeOutSession(context.db, result, { now: context.clock.now(), origin: requestOrigin(request, result.session.deviceFingerprint) });
+      return reply.code(204).send();
+    },
+  );
 }
 
-function validateRequestSession(context: ServerContext, request: FastifyRequest): ReturnType<typeof validateSession> | Result<never> {
+/** Checks the request's bearer token and device header; a request marked as background does not count as activity. */
+export function validateRequestSession(context: ServerContext, request: FastifyRequest): ReturnType<typeof validateSession> | Result<never> {
   const token = bearerPattern.exec(request.headers.authorization ?? '')?.[1];
   const fingerprintHeader = request.headers[deviceHeader];
   const deviceFingerprint = typeof fingerprintHeader === 'string' && fingerprintPattern.test(fingerprintHeader) ? fingerprintHeader : null;

@@ -17,8 +17,15 @@ export interface DemoStack {
   serverFingerprint: string;
   smtp: SmtpSink;
   sms: SmsProviderSink;
-  /** Starts a browser shell that acts as one workstation with its own machine id and keychain service. */
-  startWorkstation(name: string): Promise<Workstation>;
+  /**
+   * Starts a browser shell that acts as one workstation with its own machine id and keychain service.
+   * `env` adds settings such as CLINICGATE_SESSION_CHECK_SECONDS.
+   */
+  startWorkstation(name: string, env?: Record<string, string>): Promise<Workstation>;
+  /** The server's data directory; its TLS certificate and key are under `tls/`. */
+  serverDataDir: string;
+  /** Runs `npm run server -- ARGS` against the running server's data directory and returns its standard output. */
+  runServerCommand(args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +39,12 @@ export interface Workstation {
  * Starts the real server in demo mode as a separate process, wired to an SMTP server and an
  * SMS-provider-shaped HTTPS server on loopback, the way an IT person would configure it.
  */
-export async function startDemoStack(): Promise<DemoStack> {
+export interface DemoStackOptions {
+  /** Extra environment variables for the server, such as CLINICGATE_TRUSTED_PROXIES. */
+  serverEnv?: Record<string, string>;
+}
+
+export async function startDemoStack(options: DemoStackOptions = {}): Promise<DemoStack> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'clinicgate-e2e-'));
   const authority = createTestCertificateAuthority();
   const smsCaFile = path.join(workDir, 'sms-ca.pem');
@@ -49,10 +61,11 @@ export async function startDemoStack(): Promise<DemoStack> {
   });
 
   const processes: ChildProcess[] = [];
+  const serverDataDir = path.join(workDir, 'server');
   const server = await startNodeProcess(
     ['--import', 'tsx', 'server/src/cli.ts', 'start', '--demo'],
     {
-      CLINICGATE_DATA_DIR: path.join(workDir, 'server'),
+      CLINICGATE_DATA_DIR: serverDataDir,
       CLINICGATE_PORT: '0',
       CLINICGATE_SMTP_HOST: '127.0.0.1',
       CLINICGATE_SMTP_PORT: String(smtp.port),
@@ -64,6 +77,7 @@ export async function startDemoStack(): Promise<DemoStack> {
       CLINICGATE_SMS_FROM_NUMBER: '+15550109999',
       CLINICGATE_SMS_CA_FILE: smsCaFile,
       CLINICGATE_SMS_TIMEOUT_MS: '3000',
+      ...options.serverEnv,
     },
     [/listening on (https:\/\/\S+)/, /fingerprint: ([0-9A-F:]+)/],
   );
@@ -73,9 +87,10 @@ export async function startDemoStack(): Promise<DemoStack> {
   return {
     serverUrl,
     serverFingerprint,
+    serverDataDir,
     smtp,
     sms,
-    async startWorkstation(name) {
+    async startWorkstation(name, env = {}) {
       const shell = await startNodeProcess(
         ['--import', 'tsx', 'electron/browser-shell/main.ts'],
         {
@@ -83,12 +98,14 @@ export async function startDemoStack(): Promise<DemoStack> {
           CLINICGATE_KEYCHAIN_SERVICE: `ClinicGate-e2e-${randomBytes(6).toString('hex')}`,
           CLINICGATE_MACHINE_ID: `e2e-machine-${name}-${randomBytes(6).toString('hex')}`,
           CLINICGATE_SHELL_PORT: '0',
+          ...env,
         },
         [/browser shell: (http:\/\/\S+)/],
       );
       processes.push(shell.child);
       return { url: shell.matches[0] as string, stop: () => stopProcess(shell.child) };
     },
+    runServerCommand: (args) => runNodeCommand(['--import', 'tsx', 'server/src/cli.ts', ...args], { CLINICGATE_DATA_DIR: serverDataDir }),
     async stop() {
       await Promise.all(processes.map(stopProcess));
       await smtp.close();
@@ -133,6 +150,18 @@ async function startNodeProcess(
       clearTimeout(timer);
       reject(new Error(`node ${args.join(' ')} exited with code ${code}. Output:\n${output.join('\n')}`));
     });
+  });
+}
+
+/** Runs `node ARGS` from the repository root to completion; rejects with its output when it fails. */
+function runNodeCommand(args: string[], env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd: repositoryRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`node ${args.join(' ')} exited with code ${code}:\n${stderr}`))));
   });
 }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../../../server/src/clock';
 import type { ServerConfig } from '../../../server/src/config';
 import { createPasswordHasher } from '../../../server/src/auth/password-hash';
 import { databasePath, openDatabase, type Db } from '../../../server/src/db/database';
+import { defaultGeoipSettings } from '../../../server/src/geo/geo-locator';
 import { createPractice, type Practice, type PracticeSettings } from '../../../server/src/practices/practice-repository';
 import type { RandomIntSource } from '../../../server/src/otp/otp-code';
 import { createUser, type User } from '../../../server/src/users/user-repository';
@@ -52,7 +53,11 @@ export function testConfig(dataDir: string): ServerConfig {
     smtp: null,
     sms: null,
     deliveryTimeoutMs: 2_000,
+    rateLimits: { perIpPerMinute: 60 },
     demo: false,
+    trustedProxies: [],
+    geoip: defaultGeoipSettings(),
+    accessPattern: { windowDays: 90 },
   };
 }
 

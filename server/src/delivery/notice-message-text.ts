@@ -1,0 +1,84 @@
+import type { NoticeMessage } from './types';
+
+/** Formats the subject and plain-text body of a security notice email. */
+export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
+  const practiceName = cleanLine(message.practiceName, 'your practice');
+  const workstationName = cleanLine(message.workstationName, 'an unnamed workstation');
+  const location = cleanLine(message.location, 'an unknown location');
+  const time = formatUtcTime(message.occurredAt);
+  const greeting = `Hello ${cleanLine(message.displayName, 'there')},`;
+
+  const event = describeNoticeEvent(message.kind, practiceName);
+
+  const text = [
+    greeting,
+    '',
+    event.summary,
+    '',
+    `    Workstation: ${workstationName}`,
+    `    Approximate location: ${location}`,
+    `    Time: ${time}`,
+    '',
+    event.advice,
+    'If it was you, there is nothing to do.',
+    '',
+    '-- ',
+    `Sent automatically by ClinicGate for ${practiceName}. Locations come from an offline IP database and are approximate.`,
+    '',
+  ].join('\n');
+  return { subject: event.subject, text };
+}
+
+function describeNoticeEvent(kind: NoticeMessage['kind'], practiceName: string): { subject: string; summary: string; advice: string } {
+  switch (kind) {
+    case 'workstation_remembered':
+      return {
+        subject: `ClinicGate: a new workstation was remembered for your ${practiceName} account`,
+        summary: 'A workstation was remembered for your ClinicGate account, so it can sign in without a code until its trust expires.',
+        advice:
+          'If this was not you, sign in, open "Trusted workstations" and revoke this workstation, change your password, and tell your practice administrator.',
+      };
+    case 'unusual_location_sign_in':
+      return {
+        subject: `ClinicGate: sign-in to ${practiceName} from an unusual location`,
+        summary: 'Someone signed in to your ClinicGate account from a location outside your practice\'s usual access pattern, after entering a one-time code.',
+        advice:
+          'If this was not you, change your password now, revoke any workstation you do not recognize under "Trusted workstations", and tell your practice administrator.',
+      };
+    case 'password_reset':
+      return {
+        subject: `ClinicGate: the password for your ${practiceName} account was reset`,
+        summary:
+          'The password for your ClinicGate account was reset with a code sent to this email address. Every session was signed out and every remembered workstation was forgotten.',
+        advice: 'If this was not you, tell your practice administrator now: someone who can read this mailbox may have taken over your account.',
+      };
+    case 'password_changed':
+      return {
+        subject: `ClinicGate: the password for your ${practiceName} account was changed`,
+        summary: 'The password for your ClinicGate account was changed while signed in. Your sessions on other workstations were signed out.',
+        advice: 'If this was not you, use "Forgot password?" on the sign-in screen to set a new password, and tell your practice administrator.',
+      };
+  }
+}
+
+function formatUtcTime(isoTime: string): string {
+  const date = new Date(isoTime);
+  if (Number.isNaN(date.getTime())) {
+    return 'unknown time';
+  }
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+// Names end up in a mail header or one line of the body, so control characters and line breaks go.
+function cleanLine(value: string, fallback: string): string {
+  const cleaned = value
+    .replace(/\p{C}/gu, ' ')
+    .replace(/\s+/gu, ' ')
+    .trim();
+  return cleaned === '' ? fallback : cleaned;
+}
+
+export interface NoticeEmailText {
+  subject: string;
+  text: string;
+}

@@ -1,0 +1,62 @@
+import { appendAuditEvent } from '../audit/audit-log';
+import { runImmediate, type Db } from '../db/database';
+import { parseIpNetwork, type IpNetwork } from '../network/ip-address';
+import { findPracticeByName } from '../practices/practice-repository';
+import { listTrustedNetworks, replaceTrustedNetworks } from './access-pattern';
+
+export const maxTrustedNetworks = 200;
+
+export type TrustedNetworksChange =
+  | { ok: true; oldNetworks: string[]; newNetworks: string[] }
+  | { ok: false; problems: string[] };
+
+/**
+ * Replaces a practice's trusted networks (an empty list clears them) and audits the old and new
+ * lists as `settings.changed`. Every entry must be an IPv4 or IPv6 CIDR block; host bits are cleared.
+ */
+export function setTrustedNetworks(
+  db: Db,
+  change: { practiceName: string; networks: readonly string[]; changedBy: string; now: number },
+): TrustedNetworksChange {
+  const problems: string[] = [];
+  const parsed: IpNetwork[] = [];
+  for (const text of change.networks) {
+    const network = parseIpNetwork(text);
+    if (network === null) {
+      problems.push(`${JSON.stringify(text)} is not an IPv4 or IPv6 CIDR block; write it like 203.0.113.0/24 or 2001:db8::/48.`);
+    } else {
+      parsed.push(network);
+    }
+  }
+  if (parsed.length > maxTrustedNetworks) {
+    problems.push(`At most ${maxTrustedNetworks} trusted networks are allowed; received ${parsed.length}.`);
+  }
+  if (problems.length > 0) {
+    return { ok: false, problems };
+  }
+
+  return runImmediate(db, () => {
+    const practice = findPracticeByName(db, change.practiceName);
+    if (practice === undefined) {
+      return { ok: false, problems: [`No practice named ${JSON.stringify(change.practiceName)} exists on this server.`] };
+    }
+    const oldNetworks = listTrustedNetworks(db, practice.id).map((network) => network.text);
+    replaceTrustedNetworks(db, { practiceId: practice.id, networks: parsed, now: change.now });
+    const newNetworks = listTrustedNetworks(db, practice.id).map((network) => network.text);
+    appendAuditEvent(db, {
+      occurredAt: change.now,
+      origin: { ip: null, deviceFingerprint: null },
+      practiceId: practice.id,
+      event: 'settings.changed',
+      outcome: 'success',
+      details: {
+        setting: 'trusted_networks',
+        oldValue: oldNetworks.join(' '),
+        newValue: newNetworks.join(' '),
+        changedBy: change.changedBy,
+        via: 'server_command',
+      },
+    });
+    return { ok: true, oldNetworks, newNetworks };
+  });
+}
