@@ -43,15 +43,24 @@ export async function startForwardingProxy(options: { serverUrl: string; serverD
     const forwarded = https.request(
       { hostname: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers, agent: upstreamAgent },
       (upstreamResponse) => {
+        upstreamResponse.on('error', () => response.destroy());
         response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
         upstreamResponse.pipe(response);
       },
     );
     forwarded.on('error', () => {
-      response.writeHead(502).end();
+      if (response.headersSent) {
+        response.destroy();
+      } else {
+        response.writeHead(502).end();
+      }
     });
+    // A workstation that stops mid-request resets its connection; that ends this exchange only.
+    request.on('error', () => forwarded.destroy());
+    response.on('error', () => forwarded.destroy());
     request.pipe(forwarded);
   });
+  server.on('clientError', (_error, socket) => socket.destroy());
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
