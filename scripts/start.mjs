@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dataDir = path.resolve(process.env.CLINICGATE_DATA_DIR ?? path.join(root, '.data', 'server'));
-const agentDir = path.resolve(process.env.CLINICGATE_AGENT_DIR ?? path.join(root, '.data', 'agent'));
+// The server uses `.data`, its default, so `npm run server -- COMMAND` in this folder finds the
+// same database; the demo workstation keeps its settings in a folder of its own inside it.
+const dataDir = path.resolve(process.env.CLINICGATE_DATA_DIR ?? path.join(root, '.data'));
+const agentDir = path.resolve(process.env.CLINICGATE_AGENT_DIR ?? path.join(root, '.data', 'workstation'));
 const children = [];
 
 main().catch(async (error) => {

@@ -1,8 +1,9 @@
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { createPasswordHasher, maxPasswordLength } from './auth/password-hash';
 import { systemClock } from './clock';
 import { formatConfigProblems, loadConfig, type ServerConfig } from './config';
-import { databasePath, openDatabase, runImmediate } from './db/database';
+import { databasePath, openDatabase, runImmediate, type Db } from './db/database';
 import { findBrokenAuditRow } from './audit/audit-log';
 import { changePracticeSetting } from './practices/practice-setting-change';
 import { setUpPractice } from './practices/practice-setup';
@@ -118,7 +119,10 @@ async function runUnlockUser(args: readonly string[], config: ServerConfig): Pro
     process.stderr.write(`${options.problems.join('\n')}\n`);
     return 2;
   }
-  const db = openDatabase(databasePath(config.dataDir));
+  const db = openExistingDatabase(config);
+  if (db === null) {
+    return 1;
+  }
   try {
     const user = findUserByUsername(db, options.values['--username']);
     if (user === undefined) {
@@ -134,7 +138,10 @@ async function runUnlockUser(args: readonly string[], config: ServerConfig): Pro
 }
 
 async function runVerifyAudit(_args: readonly string[], config: ServerConfig): Promise<number> {
-  const db = openDatabase(databasePath(config.dataDir));
+  const db = openExistingDatabase(config);
+  if (db === null) {
+    return 1;
+  }
   try {
     const brokenRowId = findBrokenAuditRow(db);
     if (brokenRowId !== null) {
@@ -161,7 +168,10 @@ async function runSetPracticeSetting(args: readonly string[], config: ServerConf
     process.stderr.write(`${options.problems.join('\n')}\n\n${usage}\n`);
     return 2;
   }
-  const db = openDatabase(databasePath(config.dataDir));
+  const db = openExistingDatabase(config);
+  if (db === null) {
+    return 1;
+  }
   try {
     const result = changePracticeSetting(db, {
       practiceName: options.values['--practice'],
@@ -189,7 +199,10 @@ async function runSetTrustedNetworks(args: readonly string[], config: ServerConf
     return 2;
   }
   const networks = listPositionalArguments(args, ['--practice', '--config']);
-  const db = openDatabase(databasePath(config.dataDir));
+  const db = openExistingDatabase(config);
+  if (db === null) {
+    return 1;
+  }
   try {
     const result = setTrustedNetworks(db, {
       practiceName: options.values['--practice'],
@@ -210,6 +223,23 @@ async function runSetTrustedNetworks(args: readonly string[], config: ServerConf
 }
 
 /** Returns the arguments that are neither flags nor the values of `flagsWithValues`. */
+/**
+ * Opens the server's database for a command that changes or checks existing data. A missing file
+ * means the command was pointed at the wrong data directory, so it reports that instead of
+ * creating an empty database there.
+ */
+function openExistingDatabase(config: ServerConfig): Db | null {
+  const filePath = databasePath(config.dataDir);
+  if (!existsSync(filePath)) {
+    process.stderr.write(
+      `No ClinicGate database at ${filePath}. Run the command from the folder the server runs in, ` +
+        'or set CLINICGATE_DATA_DIR (or dataDir in --config) to the server\'s data directory.\n',
+    );
+    return null;
+  }
+  return openDatabase(filePath);
+}
+
 function listPositionalArguments(args: readonly string[], flagsWithValues: readonly string[]): string[] {
   const positional: string[] = [];
   for (let index = 0; index < args.length; index += 1) {

@@ -21,7 +21,7 @@ test('emailed code signs in, remembered workstation skips it', async ({ page }) 
   await submitPassword(page, 'demo.clinician', 'demo-clinician-pass');
 
   await expect(page.getByRole('heading', { name: 'Enter your verification code' })).toBeVisible();
-  await expect(page.getByText('This workstation is new to your account')).toBeVisible();
+  await expect(page.getByText('This workstation is not remembered for your account')).toBeVisible();
   await expect(page.getByText('c•••@demo-clinic.example')).toBeVisible();
   const code = await readEmailedCode(stack, 'clinician@demo-clinic.example');
   await expect(page.getByLabel('Remember this workstation')).toBeChecked();
@@ -65,7 +65,7 @@ test('asks for a code again on another workstation', async ({ page }) => {
   await submitPassword(page, 'demo.clinician', 'demo-clinician-pass');
 
   await expect(page.getByRole('heading', { name: 'Enter your verification code' })).toBeVisible();
-  await expect(page.getByText('This workstation is new to your account')).toBeVisible();
+  await expect(page.getByText('This workstation is not remembered for your account')).toBeVisible();
   await workstation.stop();
 });
 

@@ -67,6 +67,6 @@ test('lists and revokes this workstation', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Sign in to ClinicGate' })).toBeVisible();
   await expect(page.getByText('You revoked this workstation')).toBeVisible();
   await submitPassword(page, 'demo.admin', 'demo-admin-pass');
-  await expect(page.getByText('This workstation is new to your account')).toBeVisible();
+  await expect(page.getByText('This workstation is not remembered for your account')).toBeVisible();
   await workstation.stop();
 });

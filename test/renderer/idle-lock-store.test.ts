@@ -32,7 +32,8 @@ describe('sign-in store idle lock', () => {
     expect(state.session).toBeNull();
     expect(state.idleWarning).toBeNull();
     expect(state.view).toBe('home');
-    expect(state.error).toEqual({ code: 'SESSION_EXPIRED', message: 'You were signed out after 15 minutes without activity.' });
+    expect(state.error).toBeNull();
+    expect(state.notice).toBe('You were signed out after 15 minutes without activity.');
   });
 
   it('says 1 minute for a one-minute time-out', async () => {
@@ -40,7 +41,7 @@ describe('sign-in store idle lock', () => {
 
     scripted.emitAgentEvent({ type: 'session_timed_out', idleTimeoutMinutes: 1 });
 
-    expect(store.getState().error?.message).toBe('You were signed out after 1 minute without activity.');
+    expect(store.getState().notice).toBe('You were signed out after 1 minute without activity.');
   });
 
   it('returns to sign-in when the agent reports a session the server ended', async () => {

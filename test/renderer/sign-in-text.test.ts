@@ -11,7 +11,7 @@ import { formatWait, formatWaitInWords, secondsUntil } from '../../renderer/src/
 describe('sign-in text', () => {
   it('explains each MFA reason', () => {
     expect(describeMfaReason('new_workstation')).toBe(
-      "This workstation is new to your account, so we need to confirm it's you.",
+      "This workstation is not remembered for your account, so we need to confirm it's you.",
     );
     expect(describeMfaReason('required_by_practice')).toBe('Your practice requires a code at every sign-in.');
     expect(describeMfaReason('unusual_location')).toBe(

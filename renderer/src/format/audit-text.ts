@@ -18,6 +18,8 @@ export const auditEventLabels: ReadonlyArray<{ event: string; label: string }> =
   { event: 'session.device_mismatch', label: 'Session used on another workstation' },
   { event: 'device.trusted', label: 'Workstation remembered' },
   { event: 'device.trust_rejected', label: 'Workstation trust rejected' },
+  { event: 'device.renamed', label: 'Workstation renamed' },
+  { event: 'device.revoked', label: 'Workstation revoked' },
   { event: 'request.rate_limited', label: 'Rate limited' },
   { event: 'password_reset.requested', label: 'Password reset requested' },
   { event: 'password_reset.code_accepted', label: 'Password reset code accepted' },

@@ -1,7 +1,7 @@
 import type { MfaReason, OtpChannel, Role } from '../../../electron/shared/api';
 
 const reasonSentences: Record<MfaReason, string> = {
-  new_workstation: "This workstation is new to your account, so we need to confirm it's you.",
+  new_workstation: "This workstation is not remembered for your account, so we need to confirm it's you.",
   required_by_practice: 'Your practice requires a code at every sign-in.',
   unusual_location: "This sign-in is from an unusual location, so we need to confirm it's you.",
 };

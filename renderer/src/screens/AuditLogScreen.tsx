@@ -183,13 +183,13 @@ function AuditRow({ record }: { record: AuditEventRecord }) {
   const details = record.details === '{}' ? '' : record.details;
   return (
     <tr>
-      <td>
+      <td className="no-wrap">
         <time dateTime={record.occurredAt}>{timeFormat.format(new Date(record.occurredAt))}</time>
       </td>
       <td>{describeAuditEvent(record.event)}</td>
       <td>{record.outcome === 'success' ? 'Success' : 'Failure'}</td>
-      <td className="break-anywhere">{record.username ?? ''}</td>
-      <td className="break-anywhere">{record.ip ?? ''}</td>
+      <td className="no-wrap">{record.username ?? ''}</td>
+      <td className="no-wrap">{record.ip ?? ''}</td>
       <td>{record.device ?? ''}</td>
       <td>{record.reason ?? ''}</td>
       <td className="break-anywhere">{details}</td>

@@ -49,6 +49,12 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       set({ phase: 'sign_in', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error, idleWarning: null, view: 'home' });
     }
 
+    /** Returns to sign-in with an explanation that is news, not a failure, such as an idle lock. */
+    function returnToSignInWithNotice(notice: string): void {
+      returnToSignIn(null);
+      set({ notice });
+    }
+
     function returnToServerSetup(error: BridgeError | null): void {
       attemptNumber += 1;
       set({ phase: 'server_setup', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error });
@@ -381,7 +387,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
             return;
           case 'session_timed_out':
             if (get().phase === 'signed_in') {
-              returnToSignIn(bridgeError('SESSION_EXPIRED', describeIdleSignOut(event.idleTimeoutMinutes)));
+              returnToSignInWithNotice(describeIdleSignOut(event.idleTimeoutMinutes));
             }
             return;
           case 'session_ended':
@@ -400,7 +406,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
 
       signOutAfterWorkstationRevoked: () => {
         if (get().phase === 'signed_in') {
-          returnToSignIn(bridgeError('SESSION_INVALID', workstationRevokedMessage));
+          returnToSignInWithNotice(workstationRevokedMessage);
         }
       },
 
