@@ -67,8 +67,8 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
     setCode(digits);
   }
 
-  // Handled here rather than in onChange because maxLength would cut " 012-345 " to "012-3"
-  // before onChange receives it.
+  // Handled here rather than in onChange because maxLength cuts long pasted text (a code inside a
+  // copied sentence, say) before onChange receives it.
   function handlePaste(event: ClipboardEvent<HTMLInputElement>) {
     event.preventDefault();
     acceptCodeText(event.clipboardData.getData('text'));
