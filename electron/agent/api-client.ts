@@ -6,8 +6,22 @@ import {
   apiBasePath,
   backgroundRequestHeader,
   deviceHeader,
+  type ActiveSessionList,
   type ApiErrorBody,
   type AuditEventPage,
+  type ContactChangeRequest,
+  type ContactChangeStartedResponse,
+  type ContactChangeVerifyRequest,
+  type CreatePracticeUserRequest,
+  type OtpChannel,
+  type PracticeSettingChangeResponse,
+  type PracticeSettingsResponse,
+  type PracticeUserAction,
+  type PracticeUserActionResponse,
+  type PracticeUserSummary,
+  type ProfileResponse,
+  type Role,
+  type TrustedNetworksChangeResponse,
   type ChangePasswordRequest,
   type ChangePasswordResponse,
   type PasswordResetCodeSent,
@@ -57,6 +71,23 @@ export interface ApiClient {
   verifyPasswordResetCode(request: PasswordResetVerifyRequest): Promise<BridgeResult<PasswordResetVerifyResponse>>;
   completePasswordReset(request: PasswordResetCompleteRequest): Promise<BridgeResult<null>>;
   changePassword(credentials: SessionCredentials, request: ChangePasswordRequest): Promise<BridgeResult<ChangePasswordResponse>>;
+  getPracticeSettings(credentials: SessionCredentials): Promise<BridgeResult<PracticeSettingsResponse>>;
+  changePracticeSetting(credentials: SessionCredentials, request: { setting: string; value: number }): Promise<BridgeResult<PracticeSettingChangeResponse>>;
+  setTrustedNetworks(credentials: SessionCredentials, request: { networks: string[] }): Promise<BridgeResult<TrustedNetworksChangeResponse>>;
+  listPracticeUsers(credentials: SessionCredentials, request: { search: string }): Promise<BridgeResult<{ users: PracticeUserSummary[] }>>;
+  createPracticeUser(credentials: SessionCredentials, request: CreatePracticeUserRequest): Promise<BridgeResult<PracticeUserSummary>>;
+  updatePracticeUserDetails(
+    credentials: SessionCredentials,
+    request: { userId: string; change: { displayName?: string; email?: string; mobile?: string | null } },
+  ): Promise<BridgeResult<{ user: PracticeUserSummary }>>;
+  changePracticeUserRole(credentials: SessionCredentials, request: { userId: string; role: Role }): Promise<BridgeResult<PracticeUserActionResponse>>;
+  administerPracticeUser(credentials: SessionCredentials, request: { userId: string; action: PracticeUserAction }): Promise<BridgeResult<PracticeUserActionResponse>>;
+  getProfile(credentials: SessionCredentials): Promise<BridgeResult<ProfileResponse>>;
+  setPreferredChannel(credentials: SessionCredentials, request: { channel: OtpChannel }): Promise<BridgeResult<ProfileResponse>>;
+  startContactChange(credentials: SessionCredentials, request: ContactChangeRequest): Promise<BridgeResult<ContactChangeStartedResponse>>;
+  verifyContactChange(credentials: SessionCredentials, request: ContactChangeVerifyRequest): Promise<BridgeResult<ProfileResponse>>;
+  listActiveSessions(credentials: SessionCredentials): Promise<BridgeResult<ActiveSessionList>>;
+  signOutEverywhere(credentials: SessionCredentials): Promise<BridgeResult<{ sessionsEnded: number }>>;
   /** Closes idle keep-alive connections. */
   close(): void;
 }
@@ -250,6 +281,65 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
     },
     changePassword: (credentials, request) =>
       send('account.change_password', (client) => client.post('/account/password', request, { headers: sessionHeaders(credentials) }), isChangePasswordResponse),
+    getPracticeSettings: (credentials) =>
+      send('practice.get_settings', (client) => client.get('/admin/practice/settings', { headers: sessionHeaders(credentials) }), hasRecordField('settings')),
+    changePracticeSetting: (credentials, request) =>
+      send(
+        'practice.change_setting',
+        (client) =>
+          client.put(`/admin/practice/settings/${encodeURIComponent(request.setting)}`, { value: request.value }, { headers: sessionHeaders(credentials) }),
+        hasNumberField('newValue'),
+      ),
+    setTrustedNetworks: (credentials, request) =>
+      send('practice.set_trusted_networks', (client) => client.put('/admin/practice/trusted-networks', request, { headers: sessionHeaders(credentials) }), hasArrayField('trustedNetworks')),
+    listPracticeUsers: (credentials, request) =>
+      send(
+        'users.list',
+        (client) => client.get('/admin/users', { headers: sessionHeaders(credentials), params: request.search === '' ? {} : { search: request.search } }),
+        hasArrayField('users'),
+      ),
+    createPracticeUser: (credentials, request) =>
+      send('users.create', (client) => client.post('/admin/users', request, { headers: sessionHeaders(credentials) }), hasStringField('username')),
+    updatePracticeUserDetails: (credentials, request) =>
+      send(
+        'users.update',
+        (client) => client.patch(`/admin/users/${encodeURIComponent(request.userId)}`, request.change, { headers: sessionHeaders(credentials) }),
+        hasRecordField('user'),
+      ),
+    changePracticeUserRole: (credentials, request) =>
+      send(
+        'users.change_role',
+        (client) => client.put(`/admin/users/${encodeURIComponent(request.userId)}/role`, { role: request.role }, { headers: sessionHeaders(credentials) }),
+        hasRecordField('user'),
+      ),
+    administerPracticeUser: (credentials, request) =>
+      send(
+        'users.administer',
+        // No body, as for logout, because the action is in the path.
+        (client) =>
+          client.post(`/admin/users/${encodeURIComponent(request.userId)}/${request.action}`, undefined, {
+            headers: { ...sessionHeaders(credentials), 'Content-Type': false },
+          }),
+        hasRecordField('user'),
+      ),
+    getProfile: (credentials) => send('profile.get', (client) => client.get('/profile', { headers: sessionHeaders(credentials) }), hasStringField('username')),
+    setPreferredChannel: (credentials, request) =>
+      send('profile.set_preferred_channel', (client) => client.put('/profile/preferred-channel', request, { headers: sessionHeaders(credentials) }), hasStringField('username')),
+    startContactChange: (credentials, request) =>
+      send('profile.start_contact_change', (client) => client.post('/profile/contact', request, { headers: sessionHeaders(credentials) }), hasStringField('destination')),
+    verifyContactChange: (credentials, request) =>
+      send('profile.verify_contact_change', (client) => client.post('/profile/contact/verify', request, { headers: sessionHeaders(credentials) }), hasStringField('username')),
+    listActiveSessions: (credentials) =>
+      send('profile.list_sessions', (client) => client.get('/profile/sessions', { headers: sessionHeaders(credentials) }), hasArrayField('sessions')),
+    signOutEverywhere: (credentials) =>
+      send(
+        'profile.sign_out_everywhere',
+        (client) =>
+          client.post('/profile/sessions/sign-out-everywhere', undefined, {
+            headers: { ...sessionHeaders(credentials), 'Content-Type': false },
+          }),
+        hasNumberField('sessionsEnded'),
+      ),
     close: () => httpsAgent.destroy(),
   };
 }
@@ -345,6 +435,10 @@ function pickErrorDetails(source: Record<string, unknown>): ErrorDetails {
   }
   if (typeof source.minPasswordLength === 'number') {
     details.minPasswordLength = source.minPasswordLength;
+  }
+  // Bounded so a faulty server cannot push a page of text into an alert.
+  if (typeof source.problem === 'string' && source.problem.length <= 1000) {
+    details.problem = source.problem;
   }
   return details;
 }
@@ -490,6 +584,24 @@ function isPasswordResetVerifyResponse(body: unknown): body is PasswordResetVeri
 
 function isChangePasswordResponse(body: unknown): body is ChangePasswordResponse {
   return isRecord(body) && typeof body.otherSessionsEnded === 'number';
+}
+
+// Shallow checks for the administration and profile replies. Each checks the one field that
+// identifies the reply, because the screens only display the rest.
+function hasRecordField<T>(field: string): (body: unknown) => body is T {
+  return (body: unknown): body is T => isRecord(body) && isRecord(body[field]);
+}
+
+function hasArrayField<T>(field: string): (body: unknown) => body is T {
+  return (body: unknown): body is T => isRecord(body) && Array.isArray(body[field]);
+}
+
+function hasStringField<T>(field: string): (body: unknown) => body is T {
+  return (body: unknown): body is T => isRecord(body) && typeof body[field] === 'string';
+}
+
+function hasNumberField<T>(field: string): (body: unknown) => body is T {
+  return (body: unknown): body is T => isRecord(body) && typeof body[field] === 'number';
 }
 
 function isNeverSuccess(_body: unknown): _body is never {

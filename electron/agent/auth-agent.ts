@@ -21,6 +21,7 @@ import { computeDeviceFingerprint, readMachineId } from './device-fingerprint';
 import { isSameFingerprint, probeServerCertificate } from './server-certificate';
 import { createIdleMonitor } from './idle-monitor';
 import { createPasswordFlow } from './password-flow';
+import { createAdministrationFlow } from './administration-flow';
 import { deviceTrustAccount, sessionAccount, type TokenVault } from './token-vault';
 
 export interface AuthAgentOptions {
@@ -61,7 +62,14 @@ const challengeEndingCodes = new Set<ErrorCode>([
 ]);
 
 /** Server errors that mean the stored session token is no longer any good. */
-const sessionEndingCodes = new Set<ErrorCode>(['SESSION_INVALID', 'SESSION_EXPIRED', 'SESSION_DEVICE_MISMATCH', 'SESSION_PASSWORD_CHANGED']);
+const sessionEndingCodes = new Set<ErrorCode>([
+  'SESSION_INVALID',
+  'SESSION_EXPIRED',
+  'SESSION_DEVICE_MISMATCH',
+  'SESSION_PASSWORD_CHANGED',
+  'SESSION_MFA_REQUIRED',
+  'SESSION_REVOKED_BY_ADMIN',
+]);
 
 const maxUsernameLength = 256;
 const maxPasswordLength = 1024;
@@ -322,8 +330,19 @@ export function createAuthAgent(options: AuthAgentOptions): AuthAgent {
     logger,
   });
 
+  const administrationFlow = createAdministrationFlow({
+    async readSignedInUser() {
+      const credentials = await readSessionCredentials();
+      return credentials === null ? null : { api: credentials.api, account: credentials.account, credentials };
+    },
+    discardEndedSession,
+    recordActivity: () => idleMonitor.recordActivity(),
+    logger,
+  });
+
   const bridge: Omit<ClinicGateBridge, 'onAgentEvent'> = {
     ...passwordFlow,
+    ...administrationFlow,
     async getSetupState() {
       return bridgeSuccess(describeSetupState());
     },

@@ -266,6 +266,117 @@ export interface PasswordPolicySummary {
   maxLength: number;
 }
 
+// Practice administration (practice administrators of their own practice only)
+/** Practice settings the Security pane changes, in the units their names carry; `require_mfa_always` is 0 or 1. */
+export type PracticeSettingName =
+  | 'require_mfa_always'
+  | 'idle_timeout_minutes'
+  | 'absolute_timeout_minutes'
+  | 'device_trust_days'
+  | 'min_password_length'
+  | 'audit_retention_days';
+
+// GET /api/v1/admin/practice/settings
+export interface PracticeSettingsResponse {
+  practice: { id: string; name: string };
+  /** Current value and allowed range of each setting. */
+  settings: Record<string, { value: number; min: number; max: number }>;
+  /** CIDR blocks, like `203.0.113.0/24`. */
+  trustedNetworks: string[];
+}
+
+// PUT /api/v1/admin/practice/settings/:setting
+export interface PracticeSettingChangeResponse {
+  setting: string;
+  oldValue: number;
+  newValue: number;
+  /** Sessions ended because enforcement was turned on. */
+  sessionsEnded: number;
+}
+
+// PUT /api/v1/admin/practice/trusted-networks
+export interface TrustedNetworksChangeResponse {
+  trustedNetworks: string[];
+}
+
+export interface PracticeUserSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  status: 'active' | 'deactivated';
+  isLocked: boolean;
+  /** Masked, like `c•••@clinic.example`; null when the user has none. */
+  email: string | null;
+  /** Masked, like `***-***-1234`; null when the user has none. */
+  mobile: string | null;
+}
+
+// POST /api/v1/admin/users
+export interface CreatePracticeUserRequest {
+  username: string;
+  displayName: string;
+  email: string;
+  mobile: string | null;
+  role: Role;
+  preferredChannel: OtpChannel;
+}
+
+export type PracticeUserAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke-sessions';
+
+export interface PracticeUserActionResponse {
+  user: PracticeUserSummary;
+  sessionsEnded: number;
+}
+
+// Profile (every signed-in user)
+// GET /api/v1/profile
+export interface ProfileResponse {
+  username: string;
+  displayName: string;
+  /** Masked. */
+  email: string | null;
+  /** Masked. */
+  mobile: string | null;
+  preferredChannel: OtpChannel;
+}
+
+// POST /api/v1/profile/contact
+export interface ContactChangeRequest {
+  channel: OtpChannel;
+  /** The new email address or E.164 mobile number. */
+  value: string;
+  currentPassword: string;
+}
+
+export interface ContactChangeStartedResponse {
+  channel: OtpChannel;
+  /** The new value, masked. */
+  destination: string;
+  codeExpiresAt: string;
+  resendAvailableAt: string;
+}
+
+// POST /api/v1/profile/contact/verify
+export interface ContactChangeVerifyRequest {
+  channel: OtpChannel;
+  code: string;
+}
+
+export interface ActiveSessionSummary {
+  id: string;
+  createdAt: string;
+  lastActivityAt: string;
+  /** Whether the session was made with a one-time code. */
+  mfa: boolean;
+  isCurrentSession: boolean;
+}
+
+// GET /api/v1/profile/sessions
+export interface ActiveSessionList {
+  sessions: ActiveSessionSummary[];
+}
+
 export interface ApiErrorBody {
   error: { code: ErrorCode; message: string } & ErrorDetails;
 }

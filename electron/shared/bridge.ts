@@ -4,7 +4,25 @@
  * renderer cannot tell them apart. Nothing here carries a session, device-trust or
  * challenge token: those stay in the agent.
  */
-import type { AuditEventPage, AuditEventQuery, MfaReason, OtpChannel, PasswordPolicySummary, Role, TrustedDeviceSummary } from './api';
+import type {
+  ActiveSessionSummary,
+  AuditEventPage,
+  AuditEventQuery,
+  ContactChangeStartedResponse,
+  CreatePracticeUserRequest,
+  MfaReason,
+  OtpChannel,
+  PasswordPolicySummary,
+  PracticeSettingChangeResponse,
+  PracticeSettingName,
+  PracticeSettingsResponse,
+  PracticeUserAction,
+  PracticeUserActionResponse,
+  PracticeUserSummary,
+  ProfileResponse,
+  Role,
+  TrustedDeviceSummary,
+} from './api';
 import type { ErrorCode, ErrorDetails } from './error-codes';
 
 export type BridgeResult<T> = { ok: true; value: T } | { ok: false; error: BridgeError };
@@ -168,6 +186,58 @@ export interface AuditExport {
   csv: string;
 }
 
+export interface ChangePracticeSettingInput {
+  setting: PracticeSettingName;
+  /** A whole number in the setting's range; `require_mfa_always` takes 0 or 1. */
+  value: number;
+}
+
+export interface SetTrustedNetworksInput {
+  /** CIDR blocks like `203.0.113.0/24`; an empty list clears them. */
+  networks: string[];
+}
+
+export interface ListPracticeUsersInput {
+  /** Part of a username or name, matched ignoring case; empty lists everyone. */
+  search: string;
+}
+
+export type CreatePracticeUserInput = CreatePracticeUserRequest;
+
+export interface UpdatePracticeUserInput {
+  userId: string;
+  displayName?: string;
+  email?: string;
+  /** An E.164 number, or null to remove it. */
+  mobile?: string | null;
+  role?: Role;
+}
+
+export interface AdministerPracticeUserInput {
+  userId: string;
+  action: PracticeUserAction;
+}
+
+export interface PreferredChannelInput {
+  channel: OtpChannel;
+}
+
+export interface StartContactChangeInput {
+  channel: OtpChannel;
+  /** The new email address or E.164 mobile number. */
+  value: string;
+  currentPassword: string;
+}
+
+export interface VerifyContactChangeInput {
+  channel: OtpChannel;
+  code: string;
+}
+
+export interface SignOutEverywhereResult {
+  sessionsEnded: number;
+}
+
 /** Event the agent sends the renderer unprompted: the idle warning and the end of the session. */
 export type AgentEvent =
   | { type: 'idle_warning'; locksAt: string }
@@ -210,6 +280,26 @@ export interface ClinicGateBridge {
   /** Changes the signed-in user's password; their other sessions end. */
   changePassword(input: ChangePasswordInput): Promise<BridgeResult<PasswordChangeResult>>;
   estimatePasswordStrength(input: PasswordStrengthInput): Promise<BridgeResult<PasswordStrength>>;
+  /** The practice's security settings with their ranges; practice administrators only. */
+  getPracticeSettings(): Promise<BridgeResult<PracticeSettingsResponse>>;
+  /** Changes one setting; turning on `require_mfa_always` ends every session made without a code. */
+  changePracticeSetting(input: ChangePracticeSettingInput): Promise<BridgeResult<PracticeSettingChangeResponse>>;
+  /** Replaces the practice's trusted networks and returns the stored list. */
+  setTrustedNetworks(input: SetTrustedNetworksInput): Promise<BridgeResult<string[]>>;
+  listPracticeUsers(input: ListPracticeUsersInput): Promise<BridgeResult<PracticeUserSummary[]>>;
+  /** Creates a user, who is emailed how to choose their own password. */
+  createPracticeUser(input: CreatePracticeUserInput): Promise<BridgeResult<PracticeUserSummary>>;
+  updatePracticeUser(input: UpdatePracticeUserInput): Promise<BridgeResult<PracticeUserSummary>>;
+  /** Deactivates, reactivates or unlocks a user, or ends their sessions and revokes their workstations. */
+  administerPracticeUser(input: AdministerPracticeUserInput): Promise<BridgeResult<PracticeUserActionResponse>>;
+  getProfile(): Promise<BridgeResult<ProfileResponse>>;
+  setPreferredChannel(input: PreferredChannelInput): Promise<BridgeResult<ProfileResponse>>;
+  /** Checks the password and sends a code to the new email or mobile; nothing changes until it is entered. */
+  startContactChange(input: StartContactChangeInput): Promise<BridgeResult<ContactChangeStartedResponse>>;
+  verifyContactChange(input: VerifyContactChangeInput): Promise<BridgeResult<ProfileResponse>>;
+  listActiveSessions(): Promise<BridgeResult<ActiveSessionSummary[]>>;
+  /** Ends every session of the signed-in user, this one included, so the app returns to sign-in. */
+  signOutEverywhere(): Promise<BridgeResult<SignOutEverywhereResult>>;
   /** Subscribes to agent events; returns the function that unsubscribes. */
   onAgentEvent(listener: AgentEventListener): () => void;
 }
@@ -245,6 +335,19 @@ export const bridgeChannels = {
   cancelPasswordReset: 'password-reset:cancel',
   changePassword: 'account:change-password',
   estimatePasswordStrength: 'password:estimate-strength',
+  getPracticeSettings: 'practice:get-settings',
+  changePracticeSetting: 'practice:change-setting',
+  setTrustedNetworks: 'practice:set-trusted-networks',
+  listPracticeUsers: 'users:list',
+  createPracticeUser: 'users:create',
+  updatePracticeUser: 'users:update',
+  administerPracticeUser: 'users:administer',
+  getProfile: 'profile:get',
+  setPreferredChannel: 'profile:set-preferred-channel',
+  startContactChange: 'profile:start-contact-change',
+  verifyContactChange: 'profile:verify-contact-change',
+  listActiveSessions: 'sessions:list-active',
+  signOutEverywhere: 'sessions:sign-out-everywhere',
 } as const satisfies Record<BridgeMethod, string>;
 
 /**

@@ -34,6 +34,11 @@ export const errorCatalogue = {
   SESSION_EXPIRED: { status: 401, message: 'Your session expired. Sign in again.' },
   SESSION_DEVICE_MISMATCH: { status: 401, message: 'This session belongs to another workstation. Sign in again.' },
   SESSION_PASSWORD_CHANGED: { status: 401, message: 'Your password was changed, so you were signed out. Sign in with the new password.' },
+  SESSION_MFA_REQUIRED: {
+    status: 401,
+    message: 'Your practice now requires a code at every sign-in, so you were signed out. Sign in again and enter the code we send you.',
+  },
+  SESSION_REVOKED_BY_ADMIN: { status: 401, message: 'Your practice administrator signed you out. Sign in again.' },
   DEVICE_NOT_FOUND: { status: 404, message: 'That trusted workstation was not found. It may have been revoked or expired already.' },
 
   PASSWORD_TOO_SHORT: { status: 400, message: 'The new password is too short. A few unrelated words make a long password that is easy to remember.' },
@@ -56,6 +61,13 @@ export const errorCatalogue = {
   PASSWORD_RESET_TOKEN_USED: {
     status: 409,
     message: 'This password reset was already used. Sign in with your new password, or start again with "Forgot password?".',
+  },
+
+  USER_NOT_FOUND: { status: 404, message: 'That user was not found in your practice.' },
+  USER_USERNAME_TAKEN: { status: 409, message: 'That username is already taken. Choose another one.' },
+  USER_LAST_ADMIN: {
+    status: 409,
+    message: 'This is the last active practice administrator. Make another user a practice administrator first.',
   },
 
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on the server. Try again; if it keeps happening, tell your IT contact.' },
@@ -82,6 +94,8 @@ export interface ErrorDetails {
   channels?: Array<'email' | 'sms'>;
   /** For VALIDATION_FAILED: the request field that failed, as a JSON pointer like `/username`. */
   field?: string;
+  /** For VALIDATION_FAILED and conflicts found by the server's own checks: what is wrong and what is allowed. */
+  problem?: string;
   /** For PASSWORD_TOO_SHORT: the practice's minimum length in characters (Unicode code points after NFKC). */
   minPasswordLength?: number;
 }

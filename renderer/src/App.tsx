@@ -3,13 +3,16 @@ import { IdleWarningDialog } from './components/IdleWarningDialog';
 import { StorageNotice } from './components/StorageNotice';
 import { AuditLogScreen } from './screens/AuditLogScreen';
 import { CodeScreen } from './screens/CodeScreen';
-import { auditReadPermission, HomeScreen } from './screens/HomeScreen';
+import { auditReadPermission, HomeScreen, manageUsersPermission, practiceSettingsPermission } from './screens/HomeScreen';
 import { LoadingScreen } from './screens/LoadingScreen';
 import { ServerSetupScreen } from './screens/ServerSetupScreen';
 import { SignInScreen } from './screens/SignInScreen';
 import { TrustedWorkstationsScreen } from './screens/TrustedWorkstationsScreen';
 import { ChangePasswordScreen } from './screens/ChangePasswordScreen';
 import { PasswordResetScreen } from './screens/PasswordResetScreen';
+import { PracticeSettingsScreen } from './screens/PracticeSettingsScreen';
+import { ProfileScreen } from './screens/ProfileScreen';
+import { UsersScreen } from './screens/UsersScreen';
 import type { SignInPhase } from './stores/sign-in-store';
 import { useSignInStore } from './stores/sign-in-store-context';
 
@@ -69,11 +72,21 @@ function PhaseScreen({ phase }: { phase: SignInPhase }) {
 function SignedInScreen() {
   const view = useSignInStore((state) => state.view);
   const canReadAuditLog = useSignInStore((state) => state.session?.user.permissions.includes(auditReadPermission) ?? false);
+  const permissions = useSignInStore((state) => state.session?.user.permissions) ?? [];
   if (view === 'change_password') {
     return <ChangePasswordScreen />;
   }
   if (view === 'trusted_workstations') {
     return <TrustedWorkstationsScreen />;
+  }
+  if (view === 'profile') {
+    return <ProfileScreen />;
+  }
+  if (view === 'practice_settings' && permissions.includes(practiceSettingsPermission)) {
+    return <PracticeSettingsScreen />;
+  }
+  if (view === 'users' && permissions.includes(manageUsersPermission)) {
+    return <UsersScreen />;
   }
   return view === 'audit_log' && canReadAuditLog ? <AuditLogScreen /> : <HomeScreen />;
 }

@@ -21,6 +21,8 @@ import { authRequestsPerIpRule } from './rate-limit/rate-limit';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerAccountPasswordRoutes, registerPasswordResetRoutes } from './routes/password-routes';
 import { registerAuditRoutes } from './routes/audit-routes';
+import { registerPracticeAdminRoutes } from './routes/practice-admin-routes';
+import { registerProfileRoutes } from './routes/profile-routes';
 import { registerSessionRoutes } from './routes/session-routes';
 import { sessionSweepIntervalMs, sweepExpiredSessions } from './auth/session-sweep';
 import { healthReply } from './routes/schemas';
@@ -108,6 +110,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await registerSessionRoutes(api, context);
       await registerDeviceRoutes(api, context);
       await registerAuditRoutes(api, context);
+      await registerPracticeAdminRoutes(api, context);
+      await registerProfileRoutes(api, context);
     },
     { prefix: apiBasePath },
   );

@@ -27,7 +27,9 @@ Commands:
   set-practice-setting --practice NAME --setting NAME --value NUMBER [--allow-below-minimum] [--config PATH]
       Change one practice setting and audit the change. Settings: idle_timeout_minutes (1-1440),
       absolute_timeout_minutes (1-10080), audit_retention_days (2190, six years, up to 36500;
-      lower only with --allow-below-minimum, which is audited as an override).
+      lower only with --allow-below-minimum, which is audited as an override), device_trust_days
+      (1-365), min_password_length (8-128) and require_mfa_always (0 or 1; 1 ends every session
+      made without a code).
   set-trusted-networks --practice NAME [CIDR ...] [--config PATH]
       Replace the practice's trusted networks (IPv4 or IPv6 CIDR blocks, such as 203.0.113.0/24
       or 2001:db8::/48). Sign-ins from them count as inside the normal access pattern. With no

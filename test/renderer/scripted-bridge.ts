@@ -57,6 +57,19 @@ export function createScriptedBridge(): ScriptedBridge {
     cancelPasswordReset: () => answer('cancelPasswordReset', undefined),
     changePassword: (input) => answer('changePassword', input),
     estimatePasswordStrength: (input) => answer('estimatePasswordStrength', input),
+    getPracticeSettings: () => answer('getPracticeSettings', undefined),
+    changePracticeSetting: (input) => answer('changePracticeSetting', input),
+    setTrustedNetworks: (input) => answer('setTrustedNetworks', input),
+    listPracticeUsers: (input) => answer('listPracticeUsers', input),
+    createPracticeUser: (input) => answer('createPracticeUser', input),
+    updatePracticeUser: (input) => answer('updatePracticeUser', input),
+    administerPracticeUser: (input) => answer('administerPracticeUser', input),
+    getProfile: () => answer('getProfile', undefined),
+    setPreferredChannel: (input) => answer('setPreferredChannel', input),
+    startContactChange: (input) => answer('startContactChange', input),
+    verifyContactChange: (input) => answer('verifyContactChange', input),
+    listActiveSessions: () => answer('listActiveSessions', undefined),
+    signOutEverywhere: () => answer('signOutEverywhere', undefined),
     onAgentEvent: (listener) => {
       agentEventListeners.add(listener);
       return () => agentEventListeners.delete(listener);

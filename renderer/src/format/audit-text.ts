@@ -28,6 +28,8 @@ export const auditEventLabels: ReadonlyArray<{ event: string; label: string }> =
   { event: 'password.changed', label: 'Password changed' },
   { event: 'password.change_rejected', label: 'Password change rejected' },
   { event: 'settings.changed', label: 'Setting changed' },
+  { event: 'user.created', label: 'User created' },
+  { event: 'user.changed', label: 'User changed' },
   { event: 'audit.exported', label: 'Audit log exported' },
   { event: 'audit.access_denied', label: 'Audit log access denied' },
 ];

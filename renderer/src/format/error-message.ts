@@ -11,6 +11,9 @@ export function describeBridgeError(error: BridgeError): string {
   if (error.code === 'PASSWORD_TOO_SHORT' && error.minPasswordLength !== undefined) {
     return `The new password is too short: use at least ${error.minPasswordLength} characters. A few unrelated words make a long password that is easy to remember.`;
   }
+  if (error.problem !== undefined && error.problem.trim() !== '') {
+    return error.code === 'VALIDATION_FAILED' ? error.problem : `${message} ${error.problem}`;
+  }
   const retryAfterSeconds = error.retryAfterSeconds ?? 0;
   if (codesWithWait.has(error.code) && retryAfterSeconds > 0) {
     return `${message} You can try again in about ${formatWaitInWords(retryAfterSeconds)}.`;

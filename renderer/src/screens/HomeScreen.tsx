@@ -8,6 +8,9 @@ import { useSignInStore } from '../stores/sign-in-store-context';
 
 /** Permission in the session that unlocks the audit log; only practice administrators have it. */
 export const auditReadPermission = 'audit:read';
+/** Permissions in the session that unlock Practice Settings and Users; only practice administrators have them. */
+export const practiceSettingsPermission = 'practice:settings';
+export const manageUsersPermission = 'users:manage';
 
 export function HomeScreen() {
   const session = useSignInStore((state) => state.session);
@@ -24,6 +27,8 @@ function SessionSummary({ session }: { session: SessionView }) {
   const refreshSession = useSignInStore((state) => state.refreshSession);
   const showView = useSignInStore((state) => state.showView);
   const canReadAuditLog = session.user.permissions.includes(auditReadPermission);
+  const canChangeSettings = session.user.permissions.includes(practiceSettingsPermission);
+  const canManageUsers = session.user.permissions.includes(manageUsersPermission);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
 
   useSessionEndCheck(session.expiresAt, refreshSession);
@@ -49,12 +54,25 @@ function SessionSummary({ session }: { session: SessionView }) {
           : 'This workstation is not remembered, so you will need a code at your next sign-in here.'}
       </p>
       <ErrorAlert id="home-error" error={error} />
+      <button type="button" className="button-secondary home-action" onClick={() => showView('profile')}>
+        Profile
+      </button>
       <button type="button" className="button-secondary home-action" onClick={() => showView('change_password')}>
         Change password
       </button>
       <button type="button" className="button-secondary home-action" onClick={() => showView('trusted_workstations')}>
         Trusted workstations
       </button>
+      {canChangeSettings && (
+        <button type="button" className="button-secondary home-action" onClick={() => showView('practice_settings')}>
+          Practice settings
+        </button>
+      )}
+      {canManageUsers && (
+        <button type="button" className="button-secondary home-action" onClick={() => showView('users')}>
+          Users
+        </button>
+      )}
       {canReadAuditLog && (
         <button type="button" className="button-secondary home-action" onClick={() => showView('audit_log')}>
           Audit log

@@ -410,6 +410,13 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
         }
       },
 
+      signOutAfterSigningOutEverywhere: (sessionsEnded) => {
+        if (get().phase === 'signed_in') {
+          const count = sessionsEnded === 1 ? '1 session' : `${sessionsEnded} sessions`;
+          returnToSignInWithNotice(`You signed out everywhere: ${count} ended, including this one. Sign in again to continue.`);
+        }
+      },
+
       showPasswordReset: () => {
         if (get().phase === 'sign_in') {
           set({ phase: 'password_reset', error: null, notice: null });
@@ -493,7 +500,14 @@ function pickFirstChannel(channels: ChannelChoice[], preferredChannel: OtpChanne
 }
 
 function isSessionEndedCode(code: ErrorCode): boolean {
-  return code === 'SESSION_INVALID' || code === 'SESSION_EXPIRED' || code === 'SESSION_DEVICE_MISMATCH' || code === 'SESSION_PASSWORD_CHANGED';
+  return (
+    code === 'SESSION_INVALID' ||
+    code === 'SESSION_EXPIRED' ||
+    code === 'SESSION_DEVICE_MISMATCH' ||
+    code === 'SESSION_PASSWORD_CHANGED' ||
+    code === 'SESSION_MFA_REQUIRED' ||
+    code === 'SESSION_REVOKED_BY_ADMIN'
+  );
 }
 
 function bridgeError(code: ErrorCode, message: string = errorCatalogue[code].message, field?: string): BridgeError {
@@ -512,7 +526,7 @@ async function callBridge<T>(call: () => Promise<BridgeResult<T>>): Promise<Brid
 export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in' | 'password_reset';
 
 /** Screen of the signed-in phase: the home summary or the audit log (practice administrators). */
-export type SignedInView = 'home' | 'audit_log' | 'trusted_workstations' | 'change_password';
+export type SignedInView = 'home' | 'audit_log' | 'trusted_workstations' | 'change_password' | 'practice_settings' | 'users' | 'profile';
 
 export interface SignInStoreOptions {
   /** Clock in epoch milliseconds. Tests pass a fixed one. */
@@ -579,6 +593,8 @@ export interface SignInState {
   showView(view: SignedInView): void;
   /** Shows sign-in after the user revoked this workstation, whose agent has already dropped its tokens. */
   signOutAfterWorkstationRevoked(): void;
+  /** Shows sign-in after "Sign out everywhere", whose agent has already dropped this session. */
+  signOutAfterSigningOutEverywhere(sessionsEnded: number): void;
   /** Leaves the sign-in screen for "Forgot password?". */
   showPasswordReset(): void;
   /** Returns from "Forgot password?" to sign-in, with the success message when the password was reset. */

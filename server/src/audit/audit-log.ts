@@ -28,6 +28,8 @@ export type AuditEventName =
   | 'password.changed'
   | 'password.change_rejected'
   | 'settings.changed'
+  | 'user.created'
+  | 'user.changed'
   | 'audit.exported'
   | 'audit.access_denied';
 

@@ -24,7 +24,16 @@ export interface Session {
   endReason: SessionEndReason | null;
 }
 
-export type SessionEndReason = 'logout' | 'expired' | 'timed_out' | 'device_mismatch' | 'device_revoked' | 'password_reset' | 'password_changed';
+export type SessionEndReason =
+  | 'logout'
+  | 'expired'
+  | 'timed_out'
+  | 'device_mismatch'
+  | 'device_revoked'
+  | 'password_reset'
+  | 'password_changed'
+  | 'mfa_enforced'
+  | 'revoked_by_admin';
 
 interface SessionRow {
   id: string;
@@ -100,6 +109,12 @@ export function validateSession(
     }
     if (session.endReason === 'password_reset' || session.endReason === 'password_changed') {
       return failure('SESSION_PASSWORD_CHANGED');
+    }
+    if (session.endReason === 'mfa_enforced') {
+      return failure('SESSION_MFA_REQUIRED');
+    }
+    if (session.endReason === 'revoked_by_admin') {
+      return failure('SESSION_REVOKED_BY_ADMIN');
     }
     if (session.endedAt !== null) {
       return failure('SESSION_INVALID');

@@ -263,4 +263,46 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_user ON sessions (user_id);
     `,
   },
+  {
+    id: '0005_practice_administration',
+    sql: `
+      -- SQLite cannot change a CHECK constraint in place, so sessions is rebuilt to allow
+      -- 'mfa_enforced' (enforcement ended a session made without a code) and 'revoked_by_admin'.
+      CREATE TABLE sessions_rebuilt (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        device_fingerprint TEXT NOT NULL,
+        mfa INTEGER NOT NULL CHECK (mfa IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT CHECK (end_reason IN
+          ('logout', 'expired', 'timed_out', 'device_mismatch', 'device_revoked', 'password_reset', 'password_changed',
+           'mfa_enforced', 'revoked_by_admin'))
+      );
+      INSERT INTO sessions_rebuilt SELECT id, token_hash, user_id, practice_id, device_fingerprint, mfa, created_at,
+        last_activity_at, expires_at, ended_at, end_reason FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_user ON sessions (user_id);
+
+      -- A requested change of a user's own email or mobile. The users row keeps the old value, and
+      -- codes keep going there, until the code sent to the new value is entered.
+      CREATE TABLE contact_changes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),
+        new_value TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        code_expires_at INTEGER NOT NULL,
+        wrong_attempts INTEGER NOT NULL DEFAULT 0,
+        completed_at INTEGER
+      );
+      CREATE INDEX contact_changes_user ON contact_changes (user_id, created_at);
+    `,
+  },
 ];

@@ -53,12 +53,22 @@ export function formatCodeSms(message: CodeMessage): string {
 }
 
 function describeCodePurpose(purpose: CodeMessage['purpose']): string {
-  return purpose === 'password_reset' ? 'password reset code' : 'sign-in code';
+  switch (purpose) {
+    case 'password_reset':
+      return 'password reset code';
+    case 'contact_change':
+      return 'verification code';
+    case 'sign_in':
+      return 'sign-in code';
+  }
 }
 
 function describeUnexpectedCode(purpose: CodeMessage['purpose']): string {
   if (purpose === 'password_reset') {
     return 'If you did not ask to reset your password, do not use this code and tell your practice administrator. Your password has not been changed.';
+  }
+  if (purpose === 'contact_change') {
+    return 'Someone asked to use this address for a ClinicGate account. If it was not you, ignore this message; nothing changes without the code.';
   }
 
   return 'If you did not try to sign in, change your password and tell your practice administrator.';

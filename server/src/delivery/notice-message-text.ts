@@ -8,19 +8,22 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
   const time = formatUtcTime(message.occurredAt);
   const greeting = `Hello ${cleanLine(message.displayName, 'there')},`;
 
-  const event = describeNoticeEvent(message.kind, practiceName);
+  const event = describeNoticeEvent(message, practiceName);
+  // Only sign-in events have a workstation and a place; a new account also has no "if it was you" line.
+  const isAccountCreated = message.kind === 'account_created';
+  const factLines = isAccountCreated || message.kind === 'contact_changed'
+    ? [`    Time: ${time}`]
+    : [`    Workstation: ${workstationName}`, `    Approximate location: ${location}`, `    Time: ${time}`];
 
   const text = [
     greeting,
     '',
     event.summary,
     '',
-    `    Workstation: ${workstationName}`,
-    `    Approximate location: ${location}`,
-    `    Time: ${time}`,
+    ...factLines,
     '',
     event.advice,
-    'If it was you, there is nothing to do.',
+    ...(isAccountCreated ? [] : ['If it was you, there is nothing to do.']),
     '',
     '-- ',
     `Sent automatically by ClinicGate for ${practiceName}. Locations come from an offline IP database and are approximate.`,
@@ -29,8 +32,8 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
   return { subject: event.subject, text };
 }
 
-function describeNoticeEvent(kind: NoticeMessage['kind'], practiceName: string): { subject: string; summary: string; advice: string } {
-  switch (kind) {
+function describeNoticeEvent(message: NoticeMessage, practiceName: string): { subject: string; summary: string; advice: string } {
+  switch (message.kind) {
     case 'workstation_remembered':
       return {
         subject: `ClinicGate: a new workstation was remembered for your ${practiceName} account`,
@@ -51,6 +54,19 @@ function describeNoticeEvent(kind: NoticeMessage['kind'], practiceName: string):
         summary:
           'The password for your ClinicGate account was reset with a code sent to this email address. Every session was signed out and every remembered workstation was forgotten.',
         advice: 'If this was not you, tell your practice administrator now: someone who can read this mailbox may have taken over your account.',
+      };
+    case 'contact_changed':
+      return {
+        subject: `ClinicGate: the contact details of your ${practiceName} account were changed`,
+        summary: `The ${message.changedContact?.channel === 'sms' ? 'mobile number' : 'email address'} for sign-in codes on your ClinicGate account was changed to ${cleanLine(message.changedContact?.maskedNewValue ?? '', 'a new value')}. Codes now go there.`,
+        advice: 'If this was not you, tell your practice administrator now and change your password.',
+      };
+    case 'account_created':
+      return {
+        subject: `ClinicGate: your ${practiceName} account is ready`,
+        summary: `Your practice administrator created a ClinicGate account for you with the username ${cleanLine(message.username ?? '', 'shown by your administrator')}.`,
+        advice:
+          'To choose your password, open ClinicGate, choose "Forgot password?" on the sign-in screen, enter this email address and the 6-digit code we send. Nobody else ever sees or sets your password.',
       };
     case 'password_changed':
       return {

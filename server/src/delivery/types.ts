@@ -6,7 +6,7 @@ export interface CodeMessage {
   /** Full email address or E.164 mobile number. */
   to: string;
   code: string;
-  purpose: 'sign_in' | 'password_reset';
+  purpose: 'sign_in' | 'password_reset' | 'contact_change';
   practiceName: string;
   expiresInMinutes: number;
 }
@@ -34,7 +34,7 @@ export class DeliveryError extends Error {
 
 /** A security notice sent by email after a sign-in event; it carries no code or other secret. */
 export interface NoticeMessage {
-  kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed';
+  kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed' | 'contact_changed' | 'account_created';
   /** Full email address. */
   to: string;
   displayName: string;
@@ -44,6 +44,10 @@ export interface NoticeMessage {
   location: string;
   /** ISO 8601 time of the sign-in. */
   occurredAt: string;
+  /** For `contact_changed`: which contact changed and its new value, masked, like `email` and `j***@clinic.example`. */
+  changedContact?: { channel: 'email' | 'sms'; maskedNewValue: string };
+  /** For `account_created`: the new account's username. */
+  username?: string;
 }
 
 export interface CodeDeliverer {

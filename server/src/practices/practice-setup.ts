@@ -12,8 +12,8 @@ export interface PracticeSetupInput {
 
 export type PracticeSetupResult = { ok: true; practice: Practice; admin: User } | { ok: false; problems: string[] };
 
-const usernamePattern = /^[\p{L}\p{N}._@-]{1,64}$/u;
-const emailPattern = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
+export const usernamePattern = /^[\p{L}\p{N}._@-]{1,64}$/u;
+export const emailPattern = /^[^\s@\p{Cc}]+@[^\s@\p{Cc}]+\.[^\s@\p{Cc}]+$/u;
 
 /** Creates a practice and its first administrator in one transaction, after checking every field. */
 export async function setUpPractice(db: Db, hasher: PasswordHasher, input: PracticeSetupInput, now: number): Promise<PracticeSetupResult> {

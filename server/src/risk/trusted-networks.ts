@@ -1,7 +1,7 @@
-import { appendAuditEvent } from '../audit/audit-log';
+import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { runImmediate, type Db } from '../db/database';
 import { parseIpNetwork, type IpNetwork } from '../network/ip-address';
-import { findPracticeByName } from '../practices/practice-repository';
+import { findPracticeById, findPracticeByName } from '../practices/practice-repository';
 import { listTrustedNetworks, replaceTrustedNetworks } from './access-pattern';
 
 export const maxTrustedNetworks = 200;
@@ -16,7 +16,17 @@ export type TrustedNetworksChange =
  */
 export function setTrustedNetworks(
   db: Db,
-  change: { practiceName: string; networks: readonly string[]; changedBy: string; now: number },
+  change: {
+    /** The practice by name (server command); ignored when `practiceId` is given (Security pane). */
+    practiceName?: string;
+    practiceId?: string;
+    networks: readonly string[];
+    changedBy: string;
+    now: number;
+    /** The signed-in administrator who made the change in the app; absent for the server command. */
+    actorUserId?: string;
+    origin?: RequestOrigin;
+  },
 ): TrustedNetworksChange {
   const problems: string[] = [];
   const parsed: IpNetwork[] = [];
@@ -36,17 +46,18 @@ export function setTrustedNetworks(
   }
 
   return runImmediate(db, () => {
-    const practice = findPracticeByName(db, change.practiceName);
+    const practice = change.practiceId === undefined ? findPracticeByName(db, change.practiceName ?? '') : findPracticeById(db, change.practiceId);
     if (practice === undefined) {
-      return { ok: false, problems: [`No practice named ${JSON.stringify(change.practiceName)} exists on this server.`] };
+      return { ok: false, problems: [`No practice named ${JSON.stringify(change.practiceName ?? change.practiceId)} exists on this server.`] };
     }
     const oldNetworks = listTrustedNetworks(db, practice.id).map((network) => network.text);
     replaceTrustedNetworks(db, { practiceId: practice.id, networks: parsed, now: change.now });
     const newNetworks = listTrustedNetworks(db, practice.id).map((network) => network.text);
     appendAuditEvent(db, {
       occurredAt: change.now,
-      origin: { ip: null, deviceFingerprint: null },
+      origin: change.origin ?? { ip: null, deviceFingerprint: null },
       practiceId: practice.id,
+      userId: change.actorUserId ?? null,
       event: 'settings.changed',
       outcome: 'success',
       details: {
@@ -54,7 +65,7 @@ export function setTrustedNetworks(
         oldValue: oldNetworks.join(' '),
         newValue: newNetworks.join(' '),
         changedBy: change.changedBy,
-        via: 'server_command',
+        via: change.actorUserId === undefined ? 'server_command' : 'settings_pane',
       },
     });
     return { ok: true, oldNetworks, newNetworks };

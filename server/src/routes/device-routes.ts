@@ -165,7 +165,8 @@ function authenticate(context: ServerContext, request: FastifyRequest, reply: Fa
   return { user: result.user, deviceFingerprint: result.session.deviceFingerprint, origin: requestOrigin(request, result.session.deviceFingerprint) };
 }
 
-function authenticateAdmin(context: ServerContext, request: FastifyRequest, reply: FastifyReply): DeviceActor | null {
+/** Checks the session and the `users:manage` permission; on failure it sends 401 or 403 and returns null. */
+export function authenticateAdmin(context: ServerContext, request: FastifyRequest, reply: FastifyReply): DeviceActor | null {
   const actor = authenticate(context, request, reply);
   if (actor === null) {
     return null;

@@ -98,6 +98,7 @@ export const errorReply = Type.Object({
     channels: Type.Optional(Type.Array(channel)),
     field: Type.Optional(Type.String()),
     minPasswordLength: Type.Optional(Type.Integer()),
+    problem: Type.Optional(Type.String()),
   }),
 });
 

@@ -1,0 +1,48 @@
+import { useCallback, useState } from 'react';
+import type { BridgeError, BridgeResult } from '../../../electron/shared/bridge';
+import { errorCatalogue, type ErrorCode } from '../../../electron/shared/error-codes';
+import { useSignInStore } from '../stores/sign-in-store-context';
+
+const sessionEndingCodes: ReadonlySet<ErrorCode> = new Set([
+  'SESSION_INVALID',
+  'SESSION_EXPIRED',
+  'SESSION_DEVICE_MISMATCH',
+  'SESSION_PASSWORD_CHANGED',
+  'SESSION_MFA_REQUIRED',
+  'SESSION_REVOKED_BY_ADMIN',
+]);
+
+/**
+ * Runs bridge calls for a screen: one at a time, with the last error kept for display. When the
+ * session has ended, the sign-in store rechecks it, which returns the app to sign-in.
+ */
+export function useBridgeAction() {
+  const refreshSession = useSignInStore((state) => state.refreshSession);
+  const [isBusy, setIsBusy] = useState(false);
+  const [error, setError] = useState<BridgeError | null>(null);
+
+  const run = useCallback(
+    async <T,>(call: () => Promise<BridgeResult<T>>): Promise<T | null> => {
+      setIsBusy(true);
+      setError(null);
+      let result: BridgeResult<T>;
+      try {
+        result = await call();
+      } catch {
+        result = { ok: false, error: { code: 'INTERNAL_ERROR', message: errorCatalogue.INTERNAL_ERROR.message } };
+      }
+      setIsBusy(false);
+      if (!result.ok) {
+        setError(result.error);
+        if (sessionEndingCodes.has(result.error.code)) {
+          void refreshSession();
+        }
+        return null;
+      }
+      return result.value;
+    },
+    [refreshSession],
+  );
+
+  return { run, isBusy, error, setError };
+}

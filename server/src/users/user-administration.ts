@@ -1,0 +1,205 @@
+import type { Role } from '../../../electron/shared/api';
+import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
+import { getAccountLockState } from '../auth/account-lockout';
+import { runImmediate, type Db } from '../db/database';
+import { maskEmail, maskMobile } from '../delivery/mask-destination';
+import { failure, type Result } from '../errors/api-error';
+import { emailPattern } from '../practices/practice-setup';
+import { e164Pattern, findUserById, unlockUser, type User } from './user-repository';
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  status: 'active' | 'deactivated';
+  isLocked: boolean;
+  /** Masked. */
+  email: string | null;
+  /** Masked. */
+  mobile: string | null;
+}
+
+export type UserAdministrationAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke_sessions' | 'change_role';
+
+export interface UserAdministrationRequest {
+  practiceId: string;
+  actorUserId: string;
+  targetUserId: string;
+  action: UserAdministrationAction;
+  /** Only for `change_role`. */
+  role?: Role;
+  now: number;
+  origin: RequestOrigin;
+}
+
+/** Lists a practice's users, optionally only those whose username or name contains `search` (ignoring case). */
+export function listPracticeUsers(db: Db, input: { practiceId: string; search: string; now: number }): UserSummary[] {
+  const pattern = `%${input.search.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  const rows = db
+    .prepare(
+      `SELECT id FROM users WHERE practice_id = ?
+         AND (lower(username) LIKE ? ESCAPE '\\' OR lower(display_name) LIKE ? ESCAPE '\\')
+       ORDER BY lower(display_name), id`,
+    )
+    .all(input.practiceId, pattern, pattern) as Array<{ id: string }>;
+  const users: UserSummary[] = [];
+  for (const row of rows) {
+    const user = findUserById(db, row.id);
+    if (user !== undefined) {
+      users.push(toUserSummary(user, input.now));
+    }
+  }
+  return users;
+}
+
+/**
+ * Applies one administrator action to a user of the administrator's own practice and audits it as
+ * `user.changed`. A user of another practice reads as not found, so ids reveal nothing.
+ */
+export function administerUser(db: Db, request: UserAdministrationRequest): Result<{ user: UserSummary; sessionsEnded: number }> {
+  return runImmediate(db, () => {
+    const target = findUserById(db, request.targetUserId);
+    if (target === undefined || target.practiceId !== request.practiceId) {
+      return failure('USER_NOT_FOUND');
+    }
+    const isRemovingAdmin =
+      target.role === 'practice_admin' &&
+      target.status === 'active' &&
+      (request.action === 'deactivate' || (request.action === 'change_role' && request.role !== 'practice_admin'));
+    if (isRemovingAdmin && countActiveAdmins(db, request.practiceId) <= 1) {
+      return failure('USER_LAST_ADMIN');
+    }
+
+    let sessionsEnded = 0;
+    const details: Record<string, string | number | null> = { action: request.action };
+    switch (request.action) {
+      case 'deactivate':
+        db.prepare(`UPDATE users SET status = 'deactivated' WHERE id = ?`).run(target.id);
+        sessionsEnded = endUserSessions(db, target.id, request.now);
+        break;
+      case 'reactivate':
+        db.prepare(`UPDATE users SET status = 'active' WHERE id = ?`).run(target.id);
+        break;
+      case 'unlock':
+        unlockUser(db, target.id);
+        break;
+      case 'revoke_sessions':
+        sessionsEnded = endUserSessions(db, target.id, request.now);
+        details.devicesRevoked = db
+          .prepare('UPDATE device_trusts SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
+          .run(request.now, target.id).changes;
+        break;
+      case 'change_role':
+        details.oldValue = target.role;
+        details.newValue = request.role ?? target.role;
+        db.prepare('UPDATE users SET role = ? WHERE id = ?').run(request.role ?? target.role, target.id);
+        break;
+    }
+    details.sessionsEnded = sessionsEnded;
+    appendAuditEvent(db, {
+      occurredAt: request.now,
+      origin: request.origin,
+      practiceId: request.practiceId,
+      userId: request.actorUserId,
+      event: 'user.changed',
+      outcome: 'success',
+      reason: request.action,
+      details: { ...details, targetUserId: target.id, targetUsername: target.username },
+    });
+    const updated = findUserById(db, target.id) ?? target;
+    return { ok: true, user: toUserSummary(updated, request.now), sessionsEnded };
+  });
+}
+
+function countActiveAdmins(db: Db, practiceId: string): number {
+  const row = db
+    .prepare(`SELECT COUNT(*) AS count FROM users WHERE practice_id = ? AND role = 'practice_admin' AND status = 'active'`)
+    .get(practiceId) as { count: number };
+  return row.count;
+}
+
+function endUserSessions(db: Db, userId: string, now: number): number {
+  return db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'revoked_by_admin' WHERE user_id = ? AND ended_at IS NULL`).run(now, userId)
+    .changes;
+}
+
+export function toUserSummary(user: User, now: number): UserSummary {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    status: user.status,
+    isLocked: getAccountLockState(user, now).isLocked,
+    email: user.email === null ? null : maskEmail(user.email),
+    mobile: user.mobile === null ? null : maskMobile(user.mobile),
+  };
+}
+
+export interface PracticeUserDetailsChange {
+  displayName?: string;
+  email?: string;
+  /** An E.164 number, or null to remove it. */
+  mobile?: string | null;
+}
+
+/**
+ * Changes a practice user's name or contact details, as an administrator helping someone who lost
+ * access to their old address. A removed mobile also moves their preferred channel to email.
+ */
+export function updatePracticeUserDetails(
+  db: Db,
+  request: { practiceId: string; actorUserId: string; targetUserId: string; change: PracticeUserDetailsChange; now: number; origin: RequestOrigin },
+): Result<{ user: UserSummary }> {
+  const { change } = request;
+  const email = change.email?.trim().toLowerCase();
+  const mobile = change.mobile === undefined || change.mobile === null ? change.mobile : change.mobile.trim();
+  const displayName = change.displayName?.trim();
+  if (displayName !== undefined && (displayName.length === 0 || Array.from(displayName).length > 100)) {
+    return failure('VALIDATION_FAILED', { field: '/displayName', problem: "Enter the person's name, 1 to 100 characters." });
+  }
+  if (email !== undefined && (email.length > 254 || !emailPattern.test(email))) {
+    return failure('VALIDATION_FAILED', { field: '/email', problem: 'Enter an email address like name@clinic.example.' });
+  }
+  if (mobile !== undefined && mobile !== null && !e164Pattern.test(mobile)) {
+    return failure('VALIDATION_FAILED', { field: '/mobile', problem: 'Enter the mobile number in international form, like +15035550142.' });
+  }
+
+  return runImmediate(db, () => {
+    const target = findUserById(db, request.targetUserId);
+    if (target === undefined || target.practiceId !== request.practiceId) {
+      return failure('USER_NOT_FOUND');
+    }
+    const next = {
+      displayName: displayName ?? target.displayName,
+      email: email ?? target.email,
+      mobile: mobile === undefined ? target.mobile : mobile,
+    };
+    const preferredChannel = next.mobile === null ? 'email' : target.preferredChannel;
+    db.prepare('UPDATE users SET display_name = ?, email = ?, mobile = ?, preferred_channel = ? WHERE id = ?').run(
+      next.displayName,
+      next.email,
+      next.mobile,
+      preferredChannel,
+      target.id,
+    );
+    appendAuditEvent(db, {
+      occurredAt: request.now,
+      origin: request.origin,
+      practiceId: request.practiceId,
+      userId: request.actorUserId,
+      event: 'user.changed',
+      outcome: 'success',
+      reason: 'details_changed',
+      details: {
+        targetUserId: target.id,
+        targetUsername: target.username,
+        displayNameChanged: next.displayName !== target.displayName,
+        email: next.email === null ? null : maskEmail(next.email),
+        mobile: next.mobile === null ? null : maskMobile(next.mobile),
+      },
+    });
+    return { ok: true, user: toUserSummary(findUserById(db, target.id) ?? target, request.now) };
+  });
+}
