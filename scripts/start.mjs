@@ -10,7 +10,7 @@ import readline from 'node:readline';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The server uses `.data`, its default, so `npm run server -- COMMAND` in this folder finds the
-// same database; the demo workstation keeps its settings in a folder of its own inside it.
+// same database. The demo workstation keeps its settings in a folder of its own inside it.
 const dataDir = path.resolve(process.env.CLINICGATE_DATA_DIR ?? path.join(root, '.data'));
 const agentDir = path.resolve(process.env.CLINICGATE_AGENT_DIR ?? path.join(root, '.data', 'workstation'));
 const children = [];
@@ -155,7 +155,7 @@ function startDetached(name, command, args, env) {
 
 /**
  * Stops every child and waits for it to exit, so each can still write its last log lines to our
- * pipes; a child that has not exited after 5 s is killed.
+ * pipes. A child that has not exited after 5 s is killed.
  */
 function stopChildren() {
   const running = children.filter((child) => child.exitCode === null && child.signalCode === null);

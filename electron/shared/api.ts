@@ -10,7 +10,7 @@ export const apiBasePath = '/api/v1';
 export type OtpChannel = 'email' | 'sms';
 export const otpChannels: readonly OtpChannel[] = ['email', 'sms'];
 
-/** Why the server asks for a code; the screens show a sentence for each. */
+/** Reason the server requires a code. The screens show a sentence for each. */
 export type MfaReason = 'new_workstation' | 'required_by_practice' | 'unusual_location';
 
 export type Role = 'clinician' | 'front_desk' | 'billing' | 'practice_admin';
@@ -109,7 +109,7 @@ export interface SessionUser {
   permissions: string[];
 }
 
-// POST /api/v1/session/logout (same headers as GET /api/v1/session) answers 204.
+// POST /api/v1/session/logout (same headers as GET /api/v1/session) returns 204.
 
 /**
  * Request header that marks a session request as the app's own background check. Such a request
@@ -240,7 +240,7 @@ export interface PasswordResetVerifyResponse {
   passwordPolicy: PasswordPolicySummary;
 }
 
-// POST /api/v1/auth/password-reset/complete answers 204; the user then signs in again.
+// POST /api/v1/auth/password-reset/complete returns 204. The user then signs in again.
 export interface PasswordResetCompleteRequest {
   challengeToken: string;
   resetToken: string;

@@ -41,7 +41,7 @@ export interface SetupState {
   shell: 'electron' | 'browser';
   /**
    * Server address the IT person preset with CLINICGATE_SERVER_URL but without a CA file, so the
-   * setup screen can fill it in; its certificate still has to be confirmed. Present only while
+   * setup screen can fill it in. Its certificate still has to be confirmed. Present only while
    * `serverUrl` is null.
    */
   suggestedServerUrl?: string;

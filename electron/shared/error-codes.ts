@@ -86,7 +86,7 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
-/** Extra facts an error may carry so the screens can say what to do next. */
+/** Extra facts an error may carry, so the screens can show what to do next. */
 export interface ErrorDetails {
   attemptsRemaining?: number;
   retryAfterSeconds?: number;

@@ -62,8 +62,8 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     });
   });
   const { port } = server.server.address() as AddressInfo;
-  // smtp-server reports a client's dropped connection as an 'error' event; with no listener that
-  // event would crash the test run, and a dropped client is not a failure of the sink.
+  // smtp-server reports a client's dropped connection as an 'error' event. With no listener that
+  // event would crash the test run, although a dropped client is not a failure of the sink.
   server.on('error', () => {});
 
   return {

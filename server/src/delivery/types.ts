@@ -14,7 +14,7 @@ export interface CodeMessage {
 export interface DeliveryReceipt {
   channel: OtpChannel;
   maskedDestination: string;
-  /** Where the message went: `smtp`, `sms-provider`, or `outbox`. */
+  /** Transport that carried the message: `smtp`, `sms-provider`, or `outbox`. */
   transport: 'smtp' | 'sms-provider' | 'outbox';
   /** Outbox file path, SMTP message id or provider message SID; never the message text. */
   reference: string;

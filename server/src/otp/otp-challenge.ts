@@ -10,9 +10,9 @@ export const otpChallengeTtlMs = 30 * 60_000;
 /** Wrong codes that lock a challenge until a new code is sent for it. */
 export const maxWrongCodesPerChallenge = 5;
 
-/** What a challenge's code proves: a sign-in's second factor, or ownership of the email for a reset. */
+/** Purpose of a challenge's code: a sign-in's second factor, or ownership of the email for a reset. */
 export type OtpPurpose = 'sign_in' | 'password_reset';
-/** Why the code is asked for: the MFA reason of a sign-in, or `password_reset`. */
+/** Reason the code is required: the MFA reason of a sign-in, or `password_reset`. */
 export type OtpChallengeReason = MfaReason | 'password_reset';
 
 export interface OtpChallenge {
