@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode, serverEnvironment } from '../scripts/build-server.mjs';
 import type { BenchServerMessage, DriverMessage, MeasurementWindow } from './ipc-messages';
 import { CodeBook } from './sign-in-flows';
 
@@ -15,14 +16,19 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Forks `bench/bench-server.ts` and waits for it to listen. */
+/**
+ * Bundles `bench/bench-server.ts`, forks it and waits for it to listen. It runs as the server runs
+ * in a clinic (`npm run server`): bundled, on plain node, with the same process environment.
+ */
 export async function startBenchServer(dataDir: string, cpuProfileDir: string | undefined): Promise<BenchServer> {
   const profiling = cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
-  const child = fork(path.join(repositoryRoot, 'bench', 'bench-server.ts'), [], {
+  const bundle = path.join(repositoryRoot, 'build', 'bench', 'bench-server.mjs');
+  await bundleForNode(path.join(repositoryRoot, 'bench', 'bench-server.ts'), bundle);
+  const child = fork(bundle, [], {
     cwd: repositoryRoot,
-    execArgv: ['--import', 'tsx', ...profiling],
+    execArgv: ['--enable-source-maps', ...profiling],
     env: {
-      ...process.env,
+      ...serverEnvironment(),
       CLINICGATE_DATA_DIR: dataDir,
       CLINICGATE_HOST: '127.0.0.1',
       CLINICGATE_PORT: '0',

@@ -6,6 +6,8 @@
 //
 // Settings come from the same CLINICGATE_* environment variables as the real server; the driver
 // sets CLINICGATE_DATA_DIR, CLINICGATE_PORT=0 and CLINICGATE_RATE_LIMIT_PER_IP_PER_MINUTE.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { formatConfigProblems, loadConfig } from '../server/src/config';
@@ -75,6 +77,7 @@ class MeasurementWindows {
   private rssSamples: { atMs: number; rssBytes: number }[] = [];
   private startedAt = performance.now();
   private cpuAtStart = process.cpuUsage();
+  private mainThreadCpuAtStart: number | null = null;
   private isOpen = false;
 
   constructor() {
@@ -88,6 +91,7 @@ class MeasurementWindows {
     this.rssSamples = [];
     this.startedAt = performance.now();
     this.cpuAtStart = process.cpuUsage();
+    this.mainThreadCpuAtStart = readMainThreadCpuMs();
     this.isOpen = true;
     this.sampleRss();
   }
@@ -100,10 +104,13 @@ class MeasurementWindows {
     this.isOpen = false;
     const samples = this.rssSamples;
     const cpu = process.cpuUsage(this.cpuAtStart);
+    const mainThreadCpuMs = readMainThreadCpuMs();
     const durationMs = performance.now() - this.startedAt;
     return {
       durationMs,
       cpuPercent: ((cpu.user + cpu.system) / 1000 / durationMs) * 100,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      mainThreadCpuMs: mainThreadCpuMs === null || this.mainThreadCpuAtStart === null ? null : mainThreadCpuMs - this.mainThreadCpuAtStart,
       eventLoopDelayMaxMs: this.delay.max / 1e6,
       eventLoopDelayP99Ms: this.delay.percentile(99) / 1e6,
       eventLoopDelayMeanMs: this.delay.mean / 1e6,
@@ -124,6 +131,32 @@ class MeasurementWindows {
     if (this.isOpen) {
       this.rssSamples.push({ atMs: performance.now() - this.startedAt, rssBytes: process.memoryUsage.rss() });
     }
+  }
+}
+
+const clockTicksPerSecond = readClockTicksPerSecond();
+
+/**
+ * CPU time of the main thread alone, from Linux's per-thread accounting (`/proc/self/task/PID/stat`,
+ * user and system time in clock ticks, usually 10 ms each). Everything else in the process is
+ * mostly the thread pool hashing passwords. Null on systems without /proc.
+ */
+function readMainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond) * 1000;
+  } catch {
+    return null;
+  }
+}
+
+function readClockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
   }
 }
 

@@ -13,6 +13,9 @@ export interface MeasurementWindow {
   durationMs: number;
   /** Server CPU time (user and system, all threads) as a percentage of one core. */
   cpuPercent: number;
+  /** Server CPU time in ms, all threads, and of the main (event-loop) thread alone; null where /proc is missing. */
+  cpuMs: number;
+  mainThreadCpuMs: number | null;
   eventLoopDelayMaxMs: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMeanMs: number;

@@ -40,6 +40,11 @@ export interface BenchReport {
     /** The same for an idle worker thread in the server: what the operating system's scheduling alone causes. */
     idleThreadMaxMs: number;
     rssPeakBytes: number;
+    /**
+     * CPU time per sign-in: the server's threads other than the main one (mostly Argon2id on the
+     * thread pool), the server's main thread, and the load generator. Null where /proc is missing.
+     */
+    cpuPerSignInMs: { hashingThreads: number; mainThread: number; loadGenerator: number } | null;
   }[];
   codeVerify?: {
     concurrency: number;
@@ -97,6 +102,18 @@ export function formatReport(report: BenchReport, command: string): string {
       const target = row.concurrency === 1 ? '(none at 1)' : '>= 95%';
       lines.push(
         `| ${row.concurrency} clients | ${row.ceilingPerSecond.toFixed(1)}/s | ${row.signInsPerSecond.toFixed(1)} | ${(row.ratio * 100).toFixed(1)}% | ${target} | ${fixed(row.latencyMs.p50)} / ${fixed(row.latencyMs.p99)} | ${fixed(row.eventLoopMaxMs)} ms (${fixed(row.idleThreadMaxMs)} ms) | ${mib(row.rssPeakBytes)} | ${row.serverCpuPercent.toFixed(0)}% |`,
+      );
+    }
+    lines.push('');
+    lines.push(
+      '| password step | CPU per sign-in: server thread pool / server main thread / load generator | pool share of that CPU |',
+      '| --- | --- | --- |',
+    );
+    for (const row of report.passwordStep) {
+      const cpu = row.cpuPerSignInMs;
+      const share = cpu === null ? 'unknown' : `${((cpu.hashingThreads / (cpu.hashingThreads + cpu.mainThread + cpu.loadGenerator)) * 100).toFixed(1)}%`;
+      lines.push(
+        `| ${row.concurrency} clients | ${cpu === null ? 'unknown (no /proc)' : `${fixed(cpu.hashingThreads)} / ${fixed(cpu.mainThread)} / ${fixed(cpu.loadGenerator)} ms`} | ${share} |`,
       );
     }
     lines.push('');

@@ -66,7 +66,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     randomInt: deps.randomInt ?? randomInt,
     logger: createModuleLogger(rootLogger, 'sign-in'),
     authRequestsPerIp: authRequestsPerIpRule(config.rateLimits.perIpPerMinute),
-    geoLocator: deps.geoLocator ?? openGeoLocator(config.geoip),
+    geoLocator:
+      deps.geoLocator ??
+      openGeoLocator(config.geoip, (error) => {
+        rootLogger.error({ module: 'geoip', errorName: error instanceof Error ? error.name : typeof error }, 'GeoIP lookup failed; treating the location as unknown');
+      }),
     accessPatternWindowDays: config.accessPattern.windowDays,
   };
 

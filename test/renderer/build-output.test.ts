@@ -12,8 +12,14 @@ const maxInitialScriptGzipBytes = 150 * 1024;
 let indexHtml = '';
 
 // The build takes about a second, so it runs here rather than only in the end-to-end suite.
+// vitest sets NODE_ENV=test, which would make vite bundle React's development build; the end-to-end
+// suite then loads this same folder, so it must be the production build users get.
 beforeAll(() => {
-  const build = spawnSync('npm', ['run', '--silent', 'build:renderer'], { cwd: repositoryRoot, encoding: 'utf8' });
+  const build = spawnSync('npm', ['run', '--silent', 'build:renderer'], {
+    cwd: repositoryRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   if (build.status !== 0) {
     throw new Error(`npm run build:renderer failed with status ${build.status}:\n${build.stdout}\n${build.stderr}`);
   }
