@@ -2,6 +2,7 @@ import { appendAuditEvent } from '../server/src/audit/audit-log';
 import type { Db } from '../server/src/db/database';
 import { createOtpChallenge, storeOtpCode } from '../server/src/otp/otp-challenge';
 import { generateOtpCode, hashOtpCode, otpCodeTtlMs } from '../server/src/otp/otp-code';
+import { defaultPracticeSettings } from '../server/src/practices/practice-repository';
 import { toUsernameKey } from '../server/src/users/user-repository';
 
 /**
@@ -94,6 +95,8 @@ export function mintOtpChallenge(
     channel: 'email',
     now: input.now,
     codeExpiresAt: input.now + otpCodeTtlMs,
+    // A new challenge has no wrong codes yet, so the limit only has to be a valid one.
+    maxWrongCodes: defaultPracticeSettings.wrongCodesPerChallenge,
   });
   return { challengeToken: token, code };
 }

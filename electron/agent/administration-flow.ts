@@ -14,6 +14,9 @@ export type AdministrationFlowMethods = Pick<
   | 'createPracticeUser'
   | 'updatePracticeUser'
   | 'administerPracticeUser'
+  | 'sendAccountSetupCode'
+  | 'listPracticeUserWorkstations'
+  | 'revokePracticeUserWorkstation'
   | 'getProfile'
   | 'setPreferredChannel'
   | 'startContactChange'
@@ -38,6 +41,11 @@ const practiceSettingNames: readonly PracticeSettingName[] = [
   'device_trust_days',
   'min_password_length',
   'audit_retention_days',
+  'resend_cooldown_seconds',
+  'code_sends_per_hour',
+  'wrong_codes_per_challenge',
+  'wrong_codes_per_account_lockout',
+  'failed_passwords_per_account',
 ];
 const roles: readonly Role[] = ['clinician', 'front_desk', 'billing', 'practice_admin'];
 const userActions: readonly PracticeUserAction[] = ['deactivate', 'reactivate', 'unlock', 'revoke-sessions'];
@@ -184,6 +192,14 @@ export function createAdministrationFlow(deps: AdministrationFlowDependencies): 
       return bridgeSuccess(latest.value.user);
     },
 
+    async sendAccountSetupCode(input) {
+      const userId = readString(input, 'userId', maxIdLength);
+      if (userId === null) {
+        return bridgeFailure('VALIDATION_FAILED', { field: '/userId' });
+      }
+      return withSession((api, credentials) => api.sendAccountSetupCode(credentials, { userId }));
+    },
+
     async administerPracticeUser(input) {
       const userId = readString(input, 'userId', maxIdLength);
       const action = readChoice(input, 'action', userActions);
@@ -194,6 +210,32 @@ export function createAdministrationFlow(deps: AdministrationFlowDependencies): 
         return bridgeFailure('VALIDATION_FAILED', { field: '/action' });
       }
       return withSession((api, credentials) => api.administerPracticeUser(credentials, { userId, action }));
+    },
+
+    async listPracticeUserWorkstations(input) {
+      const userId = readString(input, 'userId', maxIdLength);
+      if (userId === null) {
+        return bridgeFailure('VALIDATION_FAILED', { field: '/userId' });
+      }
+      const response = await withSession((api, credentials) => api.listPracticeUserDevices(credentials, { userId }));
+      return response.ok ? bridgeSuccess(response.value.devices) : response;
+    },
+
+    async revokePracticeUserWorkstation(input) {
+      const userId = readString(input, 'userId', maxIdLength);
+      const deviceId = readString(input, 'id', maxIdLength);
+      if (userId === null) {
+        return bridgeFailure('VALIDATION_FAILED', { field: '/userId' });
+      }
+      if (deviceId === null) {
+        return bridgeFailure('VALIDATION_FAILED', { field: '/id' });
+      }
+      const response = await withSession((api, credentials) => api.revokePracticeUserDevice(credentials, { userId, deviceId }));
+      if (!response.ok) {
+        return response;
+      }
+      deps.logger.info({ sessionsEnded: response.value.sessionsEnded }, 'device.revoked_by_admin');
+      return bridgeSuccess({ sessionsEnded: response.value.sessionsEnded });
     },
 
     getProfile: () => withSession((api, credentials) => api.getProfile(credentials)),

@@ -6,6 +6,10 @@ import {
   apiBasePath,
   backgroundRequestHeader,
   deviceHeader,
+  type AccountSetupCodeResentResponse,
+  type AccountSetupCompleteRequest,
+  type AccountSetupVerifyRequest,
+  type AccountSetupVerifyResponse,
   type ActiveSessionList,
   type ApiErrorBody,
   type AuditEventPage,
@@ -13,6 +17,7 @@ import {
   type ContactChangeStartedResponse,
   type ContactChangeVerifyRequest,
   type CreatePracticeUserRequest,
+  type CreatePracticeUserResponse,
   type OtpChannel,
   type PracticeSettingChangeResponse,
   type PracticeSettingsResponse,
@@ -70,18 +75,23 @@ export interface ApiClient {
   resendPasswordResetCode(request: PasswordResetResendRequest): Promise<BridgeResult<PasswordResetCodeSent>>;
   verifyPasswordResetCode(request: PasswordResetVerifyRequest): Promise<BridgeResult<PasswordResetVerifyResponse>>;
   completePasswordReset(request: PasswordResetCompleteRequest): Promise<BridgeResult<null>>;
+  verifyAccountSetupCode(request: AccountSetupVerifyRequest): Promise<BridgeResult<AccountSetupVerifyResponse>>;
+  completeAccountSetup(request: AccountSetupCompleteRequest): Promise<BridgeResult<null>>;
   changePassword(credentials: SessionCredentials, request: ChangePasswordRequest): Promise<BridgeResult<ChangePasswordResponse>>;
   getPracticeSettings(credentials: SessionCredentials): Promise<BridgeResult<PracticeSettingsResponse>>;
   changePracticeSetting(credentials: SessionCredentials, request: { setting: string; value: number }): Promise<BridgeResult<PracticeSettingChangeResponse>>;
   setTrustedNetworks(credentials: SessionCredentials, request: { networks: string[] }): Promise<BridgeResult<TrustedNetworksChangeResponse>>;
   listPracticeUsers(credentials: SessionCredentials, request: { search: string }): Promise<BridgeResult<{ users: PracticeUserSummary[] }>>;
-  createPracticeUser(credentials: SessionCredentials, request: CreatePracticeUserRequest): Promise<BridgeResult<PracticeUserSummary>>;
+  createPracticeUser(credentials: SessionCredentials, request: CreatePracticeUserRequest): Promise<BridgeResult<CreatePracticeUserResponse>>;
+  sendAccountSetupCode(credentials: SessionCredentials, request: { userId: string }): Promise<BridgeResult<AccountSetupCodeResentResponse>>;
   updatePracticeUserDetails(
     credentials: SessionCredentials,
     request: { userId: string; change: { displayName?: string; email?: string; mobile?: string | null } },
   ): Promise<BridgeResult<{ user: PracticeUserSummary }>>;
   changePracticeUserRole(credentials: SessionCredentials, request: { userId: string; role: Role }): Promise<BridgeResult<PracticeUserActionResponse>>;
   administerPracticeUser(credentials: SessionCredentials, request: { userId: string; action: PracticeUserAction }): Promise<BridgeResult<PracticeUserActionResponse>>;
+  listPracticeUserDevices(credentials: SessionCredentials, request: { userId: string }): Promise<BridgeResult<TrustedDeviceList>>;
+  revokePracticeUserDevice(credentials: SessionCredentials, request: { userId: string; deviceId: string }): Promise<BridgeResult<RevokeTrustedDeviceResponse>>;
   getProfile(credentials: SessionCredentials): Promise<BridgeResult<ProfileResponse>>;
   setPreferredChannel(credentials: SessionCredentials, request: { channel: OtpChannel }): Promise<BridgeResult<ProfileResponse>>;
   startContactChange(credentials: SessionCredentials, request: ContactChangeRequest): Promise<BridgeResult<ContactChangeStartedResponse>>;
@@ -279,6 +289,12 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
       const result = await send('password_reset.complete', (client) => client.post('/auth/password-reset/complete', request), isAnyBody);
       return result.ok ? bridgeSuccess(null) : result;
     },
+    verifyAccountSetupCode: (request) =>
+      send('account_setup.verify', (client) => client.post('/auth/account-setup/verify', request), isAccountSetupVerifyResponse),
+    async completeAccountSetup(request) {
+      const result = await send('account_setup.complete', (client) => client.post('/auth/account-setup/complete', request), isAnyBody);
+      return result.ok ? bridgeSuccess(null) : result;
+    },
     changePassword: (credentials, request) =>
       send('account.change_password', (client) => client.post('/account/password', request, { headers: sessionHeaders(credentials) }), isChangePasswordResponse),
     getPracticeSettings: (credentials) =>
@@ -300,6 +316,16 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
       ),
     createPracticeUser: (credentials, request) =>
       send('users.create', (client) => client.post('/admin/users', request, { headers: sessionHeaders(credentials) }), hasStringField('username')),
+    sendAccountSetupCode: (credentials, request) =>
+      send(
+        'users.send_setup_code',
+        // No body, as for the other user actions, because the action is in the path.
+        (client) =>
+          client.post(`/admin/users/${encodeURIComponent(request.userId)}/setup-code`, undefined, {
+            headers: { ...sessionHeaders(credentials), 'Content-Type': false },
+          }),
+        hasStringField('codeExpiresAt'),
+      ),
     updatePracticeUserDetails: (credentials, request) =>
       send(
         'users.update',
@@ -321,6 +347,21 @@ export function createApiClient(options: { server: ServerTrust; logger?: Logger;
             headers: { ...sessionHeaders(credentials), 'Content-Type': false },
           }),
         hasRecordField('user'),
+      ),
+    listPracticeUserDevices: (credentials, request) =>
+      send(
+        'users.list_devices',
+        (client) => client.get(`/admin/users/${encodeURIComponent(request.userId)}/devices`, { headers: sessionHeaders(credentials) }),
+        isTrustedDeviceList,
+      ),
+    revokePracticeUserDevice: (credentials, request) =>
+      send(
+        'users.revoke_device',
+        (client) =>
+          client.delete(`/admin/users/${encodeURIComponent(request.userId)}/devices/${encodeURIComponent(request.deviceId)}`, {
+            headers: sessionHeaders(credentials),
+          }),
+        isRevokeTrustedDeviceResponse,
       ),
     getProfile: (credentials) => send('profile.get', (client) => client.get('/profile', { headers: sessionHeaders(credentials) }), hasStringField('username')),
     setPreferredChannel: (credentials, request) =>
@@ -573,6 +614,13 @@ function isPasswordResetCodeSent(body: unknown): body is PasswordResetCodeSent {
     isRecord(body) &&
     ['challengeToken', 'destination', 'codeExpiresAt', 'resendAvailableAt', 'expiresAt'].every((key) => typeof body[key] === 'string')
   );
+}
+
+function isAccountSetupVerifyResponse(body: unknown): body is AccountSetupVerifyResponse {
+  if (!isRecord(body) || typeof body.username !== 'string' || typeof body.codeExpiresAt !== 'string' || !isRecord(body.passwordPolicy)) {
+    return false;
+  }
+  return typeof body.passwordPolicy.minLength === 'number' && typeof body.passwordPolicy.maxLength === 'number';
 }
 
 function isPasswordResetVerifyResponse(body: unknown): body is PasswordResetVerifyResponse {

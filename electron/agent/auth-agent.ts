@@ -21,6 +21,7 @@ import { computeDeviceFingerprint, readMachineId } from './device-fingerprint';
 import { isSameFingerprint, probeServerCertificate } from './server-certificate';
 import { createIdleMonitor } from './idle-monitor';
 import { createPasswordFlow } from './password-flow';
+import { createAccountSetupFlow } from './account-setup-flow';
 import { createAdministrationFlow } from './administration-flow';
 import { deviceTrustAccount, sessionAccount, type TokenVault } from './token-vault';
 
@@ -330,6 +331,8 @@ export function createAuthAgent(options: AuthAgentOptions): AuthAgent {
     logger,
   });
 
+  const accountSetupFlow = createAccountSetupFlow({ connectToServer, deviceFingerprintFor, logger });
+
   const administrationFlow = createAdministrationFlow({
     async readSignedInUser() {
       const credentials = await readSessionCredentials();
@@ -342,6 +345,7 @@ export function createAuthAgent(options: AuthAgentOptions): AuthAgent {
 
   const bridge: Omit<ClinicGateBridge, 'onAgentEvent'> = {
     ...passwordFlow,
+    ...accountSetupFlow,
     ...administrationFlow,
     async getSetupState() {
       return bridgeSuccess(describeSetupState());

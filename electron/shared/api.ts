@@ -248,6 +248,33 @@ export interface PasswordResetCompleteRequest {
   deviceFingerprint: DeviceFingerprint;
 }
 
+/** Digits in the setup code of a new account's welcome email. */
+export const accountSetupCodeLength = 8;
+
+// POST /api/v1/auth/account-setup/verify checks a setup code without using it up.
+export interface AccountSetupVerifyRequest {
+  /** The username, or the email address the welcome email went to; matched ignoring case. */
+  usernameOrEmail: string;
+  /** `accountSetupCodeLength` digits. */
+  code: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
+export interface AccountSetupVerifyResponse {
+  /** The account's username as stored. */
+  username: string;
+  passwordPolicy: PasswordPolicySummary;
+  codeExpiresAt: string;
+}
+
+// POST /api/v1/auth/account-setup/complete returns 204. The code is used up; the user then signs in.
+export interface AccountSetupCompleteRequest {
+  usernameOrEmail: string;
+  code: string;
+  newPassword: string;
+  deviceFingerprint: DeviceFingerprint;
+}
+
 // POST /api/v1/account/password (session headers) changes the signed-in user's password.
 export interface ChangePasswordRequest {
   currentPassword: string;
@@ -274,7 +301,12 @@ export type PracticeSettingName =
   | 'absolute_timeout_minutes'
   | 'device_trust_days'
   | 'min_password_length'
-  | 'audit_retention_days';
+  | 'audit_retention_days'
+  | 'resend_cooldown_seconds'
+  | 'code_sends_per_hour'
+  | 'wrong_codes_per_challenge'
+  | 'wrong_codes_per_account_lockout'
+  | 'failed_passwords_per_account';
 
 // GET /api/v1/admin/practice/settings
 export interface PracticeSettingsResponse {
@@ -310,6 +342,8 @@ export interface PracticeUserSummary {
   email: string | null;
   /** Masked, like `***-***-1234`; null when the user has none. */
   mobile: string | null;
+  /** True until the user chooses a password with their setup code; absent from servers without setup codes. */
+  isSetupPending?: boolean;
 }
 
 // POST /api/v1/admin/users
@@ -320,6 +354,17 @@ export interface CreatePracticeUserRequest {
   mobile: string | null;
   role: Role;
   preferredChannel: OtpChannel;
+}
+
+/** The new user, and whether the welcome email with the setup code left the server. */
+export interface CreatePracticeUserResponse extends PracticeUserSummary {
+  setupEmailSent: boolean;
+}
+
+// POST /api/v1/admin/users/:userId/setup-code revokes the user's setup code and emails a new one.
+export interface AccountSetupCodeResentResponse {
+  user: PracticeUserSummary;
+  codeExpiresAt: string;
 }
 
 export type PracticeUserAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke-sessions';

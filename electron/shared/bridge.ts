@@ -8,8 +8,10 @@ import type {
   ActiveSessionSummary,
   AuditEventPage,
   AuditEventQuery,
+  AccountSetupCodeResentResponse,
   ContactChangeStartedResponse,
   CreatePracticeUserRequest,
+  CreatePracticeUserResponse,
   MfaReason,
   OtpChannel,
   PasswordPolicySummary,
@@ -157,6 +159,25 @@ export interface NewPasswordInput {
   newPassword: string;
 }
 
+export interface AccountSetupCodeInput {
+  /** The username, or the email address the welcome email went to. */
+  usernameOrEmail: string;
+  /** The setup code from the welcome email; spaces and dashes are ignored. */
+  code: string;
+}
+
+/** The setup code was right, so the agent keeps the name and code in memory until the password is set. */
+export interface AccountSetupVerified {
+  /** The account's username as stored, to show on the password step. */
+  username: string;
+  passwordPolicy: PasswordPolicySummary;
+  codeExpiresAt: string;
+}
+
+export interface SendAccountSetupCodeInput {
+  userId: string;
+}
+
 export interface ChangePasswordInput {
   currentPassword: string;
   newPassword: string;
@@ -218,6 +239,21 @@ export interface AdministerPracticeUserInput {
   action: PracticeUserAction;
 }
 
+export interface PracticeUserWorkstationsInput {
+  userId: string;
+}
+
+export interface RevokePracticeUserWorkstationInput {
+  userId: string;
+  /** The workstation's id from `listPracticeUserWorkstations`. */
+  id: string;
+}
+
+export interface PracticeUserWorkstationRevocation {
+  /** That user's sessions on the workstation that the revocation ended. */
+  sessionsEnded: number;
+}
+
 export interface PreferredChannelInput {
   channel: OtpChannel;
 }
@@ -277,6 +313,11 @@ export interface ClinicGateBridge {
   /** Sets the new password. Every session and remembered workstation of the user ends, and the reset signs no one in. */
   completePasswordReset(input: NewPasswordInput): Promise<BridgeResult<null>>;
   cancelPasswordReset(): Promise<BridgeResult<null>>;
+  /** Checks a new account's setup code without using it up and returns the password rules. */
+  verifyAccountSetupCode(input: AccountSetupCodeInput): Promise<BridgeResult<AccountSetupVerified>>;
+  /** Sets the first password with the verified setup code, which is then used up; it signs no one in. */
+  completeAccountSetup(input: NewPasswordInput): Promise<BridgeResult<null>>;
+  cancelAccountSetup(): Promise<BridgeResult<null>>;
   /** Changes the signed-in user's password; their other sessions end. */
   changePassword(input: ChangePasswordInput): Promise<BridgeResult<PasswordChangeResult>>;
   estimatePasswordStrength(input: PasswordStrengthInput): Promise<BridgeResult<PasswordStrength>>;
@@ -287,11 +328,17 @@ export interface ClinicGateBridge {
   /** Replaces the practice's trusted networks and returns the stored list. */
   setTrustedNetworks(input: SetTrustedNetworksInput): Promise<BridgeResult<string[]>>;
   listPracticeUsers(input: ListPracticeUsersInput): Promise<BridgeResult<PracticeUserSummary[]>>;
-  /** Creates a user, who is emailed how to choose their own password. */
-  createPracticeUser(input: CreatePracticeUserInput): Promise<BridgeResult<PracticeUserSummary>>;
+  /** Creates a user, who is emailed a setup code for choosing their own password. */
+  createPracticeUser(input: CreatePracticeUserInput): Promise<BridgeResult<CreatePracticeUserResponse>>;
+  /** Emails a user who has not chosen a password yet a new setup code; the previous one stops working. */
+  sendAccountSetupCode(input: SendAccountSetupCodeInput): Promise<BridgeResult<AccountSetupCodeResentResponse>>;
   updatePracticeUser(input: UpdatePracticeUserInput): Promise<BridgeResult<PracticeUserSummary>>;
   /** Deactivates, reactivates or unlocks a user, or ends their sessions and revokes their workstations. */
   administerPracticeUser(input: AdministerPracticeUserInput): Promise<BridgeResult<PracticeUserActionResponse>>;
+  /** A practice user's remembered workstations that are neither revoked nor expired; practice administrators only. */
+  listPracticeUserWorkstations(input: PracticeUserWorkstationsInput): Promise<BridgeResult<TrustedWorkstation[]>>;
+  /** Revokes one of a practice user's remembered workstations and ends that user's sessions on it; practice administrators only. */
+  revokePracticeUserWorkstation(input: RevokePracticeUserWorkstationInput): Promise<BridgeResult<PracticeUserWorkstationRevocation>>;
   getProfile(): Promise<BridgeResult<ProfileResponse>>;
   setPreferredChannel(input: PreferredChannelInput): Promise<BridgeResult<ProfileResponse>>;
   /** Checks the password and sends a code to the new email or mobile; nothing changes until it is entered. */
@@ -333,6 +380,9 @@ export const bridgeChannels = {
   verifyPasswordResetCode: 'password-reset:verify-code',
   completePasswordReset: 'password-reset:set-password',
   cancelPasswordReset: 'password-reset:cancel',
+  verifyAccountSetupCode: 'account-setup:verify-code',
+  completeAccountSetup: 'account-setup:set-password',
+  cancelAccountSetup: 'account-setup:cancel',
   changePassword: 'account:change-password',
   estimatePasswordStrength: 'password:estimate-strength',
   getPracticeSettings: 'practice:get-settings',
@@ -340,8 +390,11 @@ export const bridgeChannels = {
   setTrustedNetworks: 'practice:set-trusted-networks',
   listPracticeUsers: 'users:list',
   createPracticeUser: 'users:create',
+  sendAccountSetupCode: 'users:send-setup-code',
   updatePracticeUser: 'users:update',
   administerPracticeUser: 'users:administer',
+  listPracticeUserWorkstations: 'users:list-workstations',
+  revokePracticeUserWorkstation: 'users:revoke-workstation',
   getProfile: 'profile:get',
   setPreferredChannel: 'profile:set-preferred-channel',
   startContactChange: 'profile:start-contact-change',

@@ -62,6 +62,27 @@ export const errorCatalogue = {
     status: 409,
     message: 'This password reset was already used. Sign in with your new password, or start again with "Forgot password?".',
   },
+  ACCOUNT_SETUP_CODE_INVALID: {
+    status: 401,
+    message: 'The username or setup code is not correct. Check both against your welcome email and try again.',
+  },
+  ACCOUNT_SETUP_CODE_EXPIRED: {
+    status: 401,
+    message: 'This setup code has expired. Ask your practice administrator to send you a new setup code.',
+  },
+  ACCOUNT_SETUP_CODE_LOCKED: {
+    status: 423,
+    message: 'Too many wrong setup codes were entered, so this setup code no longer works. Ask your practice administrator to send you a new one.',
+  },
+  ACCOUNT_SETUP_NOT_PENDING: {
+    status: 409,
+    message: 'This user has already chosen a password. If they forgot it, they can use "Forgot password?" on the sign-in screen.',
+  },
+  ACCOUNT_SETUP_USER_DEACTIVATED: { status: 409, message: 'This user is deactivated. Reactivate them before sending a new setup code.' },
+  ACCOUNT_SETUP_EMAIL_FAILED: {
+    status: 502,
+    message: 'The setup email could not be sent, so the previous setup code still works. Check the server\'s email settings and try again.',
+  },
 
   USER_NOT_FOUND: { status: 404, message: 'That user was not found in your practice.' },
   USER_USERNAME_TAKEN: { status: 409, message: 'That username is already taken. Choose another one.' },
@@ -81,6 +102,7 @@ export const errorCatalogue = {
   },
   SIGN_IN_NOT_STARTED: { status: 0, message: 'Start by entering your username and password.' },
   PASSWORD_RESET_NOT_STARTED: { status: 0, message: 'Start by entering the email address registered for your account.' },
+  ACCOUNT_SETUP_NOT_STARTED: { status: 0, message: 'Start by entering your username and the setup code from your welcome email.' },
   BRIDGE_UNAUTHORIZED: { status: 0, message: 'This window is not connected to ClinicGate. Open it from the address ClinicGate printed.' },
 } as const;
 

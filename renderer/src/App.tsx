@@ -10,6 +10,7 @@ import { SignInScreen } from './screens/SignInScreen';
 import { TrustedWorkstationsScreen } from './screens/TrustedWorkstationsScreen';
 import { ChangePasswordScreen } from './screens/ChangePasswordScreen';
 import { PasswordResetScreen } from './screens/PasswordResetScreen';
+import { AccountSetupScreen } from './screens/AccountSetupScreen';
 import { PracticeSettingsScreen } from './screens/PracticeSettingsScreen';
 import { ProfileScreen } from './screens/ProfileScreen';
 import { UsersScreen } from './screens/UsersScreen';
@@ -66,6 +67,8 @@ function PhaseScreen({ phase }: { phase: SignInPhase }) {
       return <SignedInScreen />;
     case 'password_reset':
       return <PasswordResetScreen />;
+    case 'account_setup':
+      return <AccountSetupScreen />;
   }
 }
 

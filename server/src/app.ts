@@ -20,6 +20,7 @@ import type { RandomIntSource } from './otp/otp-code';
 import { authRequestsPerIpRule } from './rate-limit/rate-limit';
 import { registerAuthRoutes } from './routes/auth-routes';
 import { registerAccountPasswordRoutes, registerPasswordResetRoutes } from './routes/password-routes';
+import { registerAccountSetupRoutes } from './routes/account-setup-routes';
 import { registerAuditRoutes } from './routes/audit-routes';
 import { registerPracticeAdminRoutes } from './routes/practice-admin-routes';
 import { registerProfileRoutes } from './routes/profile-routes';
@@ -109,6 +110,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       await api.register(async (auth) => {
         await registerAuthRoutes(auth, context);
         await registerPasswordResetRoutes(auth, context);
+        await registerAccountSetupRoutes(auth, context);
       });
       await registerAccountPasswordRoutes(api, context);
       await registerSessionRoutes(api, context);

@@ -29,7 +29,10 @@ Commands:
       absolute_timeout_minutes (1-10080), audit_retention_days (2190, six years, up to 36500;
       lower only with --allow-below-minimum, which is audited as an override), device_trust_days
       (1-365), min_password_length (8-128) and require_mfa_always (0 or 1; 1 ends every session
-      made without a code).
+      made without a code). Code and password limits, stricter only: resend_cooldown_seconds
+      (30-300), code_sends_per_hour (1-5), wrong_codes_per_challenge (1-5),
+      wrong_codes_per_account_lockout (3-10) and failed_passwords_per_account (3-10, per 15
+      minutes); each default is the loosest value allowed.
   set-trusted-networks --practice NAME [CIDR ...] [--config PATH]
       Replace the practice's trusted networks (IPv4 or IPv6 CIDR blocks, such as 203.0.113.0/24
       or 2001:db8::/48). Sign-ins from them count as inside the normal access pattern. With no

@@ -109,7 +109,7 @@ beforeEach(async () => {
     });
   }
   email = new CapturingDeliverer();
-  sms = new CapturingDeliverer();
+  sms = new CapturingDeliverer('sms');
   const material = await createSelfSignedCertificate();
   app = await buildApp({ config, db, clock: systemClock, deliverers: { email, sms }, tls: { cert: material.certPem, key: material.keyPem } });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -178,6 +178,68 @@ describe('administration through the agent', () => {
 
     expect(started.ok ? started.value.destination : started.error.code).toBe('***-***-0142');
     expect(verified.ok ? verified.value.mobile : verified.error.code).toBe('***-***-0142');
+  });
+
+  it("lists and forgets a user's workstation", async () => {
+    const reception = await startWorkstation('reception');
+    await signInWithCode(reception, 'frankie.desk', deskPassword);
+    const office = await startWorkstation('office');
+    await signInWithCode(office, 'dana.admin', adminPassword);
+    const users = await office.listPracticeUsers({ search: 'frankie' });
+    const frankie = users.ok ? users.value[0] : undefined;
+    if (frankie === undefined) throw new Error(`expected frankie.desk in the list, received ${JSON.stringify(users)}`);
+
+    const listed = await office.listPracticeUserWorkstations({ userId: frankie.id });
+    const workstation = listed.ok ? listed.value[0] : undefined;
+    if (workstation === undefined) throw new Error(`expected a remembered workstation, received ${JSON.stringify(listed)}`);
+    const revoked = await office.revokePracticeUserWorkstation({ userId: frankie.id, id: workstation.id });
+    const after = await office.listPracticeUserWorkstations({ userId: frankie.id });
+
+    expect(listed.ok && listed.value).toHaveLength(1);
+    expect(workstation).toMatchObject({ name: 'reception', isCurrentDevice: false });
+    expect(revoked).toEqual({ ok: true, value: { sessionsEnded: 1 } });
+    expect(after).toEqual({ ok: true, value: [] });
+  });
+
+  it("rejects a front-desk user listing another user's workstations", async () => {
+    const reception = await startWorkstation('reception');
+    await signInWithCode(reception, 'frankie.desk', deskPassword);
+    const admin = db.prepare("SELECT id FROM users WHERE username = 'dana.admin'").get() as { id: string };
+
+    const listed = await reception.listPracticeUserWorkstations({ userId: admin.id });
+    const revoked = await reception.revokePracticeUserWorkstation({ userId: admin.id, id: admin.id });
+
+    expect(listed.ok ? null : listed.error.code).toBe('AUTH_FORBIDDEN');
+    expect(revoked.ok ? null : revoked.error.code).toBe('AUTH_FORBIDDEN');
+  });
+
+  it('checks workstation input before calling the server', async () => {
+    const office = await startWorkstation('office');
+    await signInWithCode(office, 'dana.admin', adminPassword);
+
+    const missingUser = await office.listPracticeUserWorkstations({ userId: 42 } as unknown as { userId: string });
+    const missingId = await office.revokePracticeUserWorkstation({ userId: 'someone' } as unknown as { userId: string; id: string });
+
+    expect(missingUser.ok ? null : missingUser.error).toMatchObject({ code: 'VALIDATION_FAILED', field: '/userId' });
+    expect(missingId.ok ? null : missingId.error).toMatchObject({ code: 'VALIDATION_FAILED', field: '/id' });
+  });
+
+  it("passes a server problem with a user's new mobile through", async () => {
+    const office = await startWorkstation('office');
+    await signInWithCode(office, 'dana.admin', adminPassword);
+    const frankie = db.prepare("SELECT id FROM users WHERE username = 'frankie.desk'").get() as { id: string };
+
+    const rejected = await office.updatePracticeUser({ userId: frankie.id, mobile: '503 555 0142' });
+    const updated = await office.updatePracticeUser({ userId: frankie.id, mobile: '+15035550142' });
+
+    expect(rejected.ok ? null : rejected.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      field: '/mobile',
+      problem: 'Enter the mobile number in international form, like +15035550142.',
+    });
+    expect(updated.ok ? updated.value.mobile : updated.error.code).toBe('***-***-0142');
+    await sms.waitForNotices(1);
+    expect(sms.notices[0]).toMatchObject({ to: '+15550100003', changedContact: { channel: 'sms', changedBy: 'practice_admin' } });
   });
 
   it('signs out everywhere and forgets this session', async () => {

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeliverers } from '../../server/src/delivery/create-deliverers';
 import { DeliveryError } from '../../server/src/delivery/types';
-import type { CodeMessage, DeliverySettings } from '../../server/src/delivery/types';
+import type { CodeMessage, DeliverySettings, NoticeMessage } from '../../server/src/delivery/types';
 import { startSmsProviderSink } from '../helpers/sms-provider-sink';
 import type { SmsProviderSink } from '../helpers/sms-provider-sink';
 import { startSmtpSink } from '../helpers/smtp-sink';
@@ -131,6 +131,35 @@ describe('delivery logging', () => {
     const startupLines = captured.lines().filter((line) => line.outboxDir === settings.outboxDir);
     expect(startupLines).toHaveLength(2);
     for (const fragment of forbiddenFragments) {
+      expect(captured.text()).not.toContain(fragment);
+    }
+  });
+
+  it('logs notices with masked destinations only', async () => {
+    const captured = createCapturedLogger();
+    const deliverers = createDeliverers(providerSettings(), captured.logger);
+    const outboxDeliverers = createDeliverers({ ...providerSettings(), smtp: null, sms: null }, captured.logger);
+    const notice: NoticeMessage = {
+      kind: 'contact_changed',
+      to: mobile,
+      displayName: 'Alice Lee',
+      practiceName: 'Demo Clinic',
+      workstationName: '',
+      location: '',
+      occurredAt: '2026-01-05T09:00:00.000Z',
+      changedContact: { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'owner' },
+    };
+
+    await deliverers.sms.deliverNotice!(notice);
+    await outboxDeliverers.sms.deliverNotice!(notice);
+
+    const delivered = captured.lines().filter((line) => line.msg === 'notice delivered');
+    const written = captured.lines().filter((line) => line.msg === 'notice written to outbox');
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ channel: 'sms', destination: '***-***-0003', kind: 'contact_changed', transport: 'sms-provider' });
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatchObject({ channel: 'sms', destination: '***-***-0003', transport: 'outbox' });
+    for (const fragment of [...forbiddenFragments, 'the mobile number on your']) {
       expect(captured.text()).not.toContain(fragment);
     }
   });

@@ -5,7 +5,7 @@ import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOutboxDeliverer } from '../../server/src/delivery/outbox-deliverer';
 import { DeliveryError } from '../../server/src/delivery/types';
-import type { CodeMessage } from '../../server/src/delivery/types';
+import type { CodeMessage, NoticeMessage } from '../../server/src/delivery/types';
 import { extractCode } from '../helpers/extract-code';
 
 const isPosix = process.platform !== 'win32';
@@ -18,6 +18,16 @@ const emailMessage: CodeMessage = {
   expiresInMinutes: 10,
 };
 const smsMessage: CodeMessage = { ...emailMessage, channel: 'sms', to: '+15550100003', purpose: 'sign_in' };
+const smsNotice: NoticeMessage = {
+  kind: 'contact_changed',
+  to: '+15550100003',
+  displayName: 'Alice Lee',
+  practiceName: 'Demo Clinic',
+  workstationName: '',
+  location: '',
+  occurredAt: '2026-01-05T09:00:00.000Z',
+  changedContact: { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'owner' },
+};
 
 let outboxDir: string;
 
@@ -67,6 +77,18 @@ describe('outbox deliverer', () => {
     expect(lines[0]).toBe('To: +15550100003');
     expect(lines[1]?.startsWith('From: ')).toBe(true);
     expect(lines[3]).toBe("Body: Your ClinicGate sign-in code for Demo Clinic is 553012. It expires in 10 minutes. Don't share it.");
+  });
+
+  it('writes a notice text with no code', async () => {
+    const deliverer = createOutboxDeliverer('sms', { outboxDir, emailFrom: 'no-reply@clinic.example' });
+
+    const receipt = await deliverer.deliverNotice!(smsNotice);
+    const lines = readFileSync(receipt.reference, 'utf8').split('\n');
+
+    expect(path.dirname(receipt.reference)).toBe(path.join(outboxDir, 'sms'));
+    expect(receipt).toMatchObject({ channel: 'sms', transport: 'outbox', maskedDestination: '***-***-0003' });
+    expect(lines[0]).toBe('To: +15550100003');
+    expect(lines[3]).toBe('Body: ClinicGate: the mobile number on your Demo Clinic account was changed. If this was not you, contact your practice.');
   });
 
   it.runIf(isPosix)('creates files 0600 in folders 0700', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSmsDeliverer } from '../../server/src/delivery/sms-deliverer';
 import { DeliveryError } from '../../server/src/delivery/types';
-import type { CodeMessage, SmsProviderSettings } from '../../server/src/delivery/types';
+import type { CodeMessage, NoticeMessage, SmsProviderSettings } from '../../server/src/delivery/types';
 import { extractCode } from '../helpers/extract-code';
 import { startSmsProviderSink } from '../helpers/sms-provider-sink';
 import type { SmsProviderSink } from '../helpers/sms-provider-sink';
@@ -79,6 +79,49 @@ describe('SMS deliverer against a Twilio-shaped provider', () => {
     expect(extractCode(received.body)).toBe('926104');
     expect(receipt).toMatchObject({ channel: 'sms', transport: 'sms-provider', maskedDestination: '***-***-0003' });
     expect(receipt.reference).toMatch(/^SM[0-9a-f]{32}$/);
+  });
+
+  it('posts a notice text without a code', async () => {
+    const deliverer = createSmsDeliverer(sinkSettings());
+    const notice: NoticeMessage = {
+      kind: 'contact_changed',
+      to: '+15550100004',
+      displayName: 'Alice Lee',
+      practiceName: 'Demo Clinic',
+      workstationName: '',
+      location: '',
+      occurredAt: '2026-01-05T09:00:00.000Z',
+      changedContact: { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'practice_admin' },
+    };
+
+    const receipt = await deliverer.deliverNotice!(notice);
+    const received = await sink.waitForMessage('+15550100004');
+
+    expect(received.from).toBe('+15550109999');
+    expect(received.body).toBe(
+      'ClinicGate: your practice administrator changed the mobile number on your Demo Clinic account. If you did not ask for this, contact your practice.',
+    );
+    expect(receipt).toMatchObject({ channel: 'sms', transport: 'sms-provider', maskedDestination: '***-***-0004' });
+  });
+
+  it('rejects a notice to a non-E.164 destination', async () => {
+    const deliverer = createSmsDeliverer(sinkSettings());
+    const before = sink.messages.length;
+
+    const error = await catchDeliveryError(
+      deliverer.deliverNotice!({
+        kind: 'contact_changed',
+        to: 'alice@clinic.example',
+        displayName: 'Alice Lee',
+        practiceName: 'Demo Clinic',
+        workstationName: '',
+        location: '',
+        occurredAt: '2026-01-05T09:00:00.000Z',
+      }),
+    );
+
+    expect(error.reason).toBe('rejected');
+    expect(sink.messages).toHaveLength(before);
   });
 
   it('keeps a path prefix of the base URL', async () => {

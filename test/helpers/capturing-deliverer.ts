@@ -1,3 +1,4 @@
+import type { OtpChannel } from '../../electron/shared/api';
 import { maskDestination } from '../../server/src/delivery/mask-destination';
 import { DeliveryError, type CodeDeliverer, type CodeMessage, type DeliveryReceipt, type NoticeMessage } from '../../server/src/delivery/types';
 
@@ -13,6 +14,9 @@ export class CapturingDeliverer implements CodeDeliverer {
   private behavior: CapturingBehavior = 'deliver';
   private noticeBehavior: CapturingBehavior = 'deliver';
   private readonly noticeWaiters: Array<() => void> = [];
+
+  /** `channel` is the channel this deliverer replaces in a test; notice receipts and errors name it. */
+  constructor(private readonly channel: OtpChannel = 'email') {}
 
   setBehavior(behavior: CapturingBehavior): void {
     this.behavior = behavior;
@@ -41,14 +45,19 @@ export class CapturingDeliverer implements CodeDeliverer {
 
   async deliverNotice(message: NoticeMessage): Promise<DeliveryReceipt> {
     if (this.noticeBehavior === 'fail') {
-      throw new DeliveryError('email', 'rejected', 'the test deliverer was told to fail');
+      throw new DeliveryError(this.channel, 'rejected', 'the test deliverer was told to fail');
     }
     if (this.noticeBehavior === 'hang') {
       return new Promise<never>(() => undefined);
     }
     this.notices.push(message);
     this.noticeWaiters.splice(0).forEach((wake) => wake());
-    return { channel: 'email', maskedDestination: maskDestination('email', message.to), transport: 'outbox', reference: `notice-${this.notices.length}` };
+    return {
+      channel: this.channel,
+      maskedDestination: maskDestination(this.channel, message.to),
+      transport: 'outbox',
+      reference: `notice-${this.notices.length}`,
+    };
   }
 
   /** Resolves once at least `count` notices have arrived; notices are sent after the reply, so tests wait. */

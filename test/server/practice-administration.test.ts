@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import { createPasswordHasher } from '../../server/src/auth/password-hash';
+import { maskEmail } from '../../server/src/delivery/mask-destination';
 import { createPractice } from '../../server/src/practices/practice-repository';
 import { createUser, type User } from '../../server/src/users/user-repository';
 import {
@@ -328,19 +329,11 @@ describe('practice administration API', () => {
       const adminToken = await signInAdmin();
 
       const created = await postUser(adminToken, newUser);
-      const notices = await harness.email.waitForNotices(1);
-      const reset = await harness.app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/password-reset/request',
-        payload: { email: 'frankie@clinic.example', deviceFingerprint: 'a'.repeat(64) },
-        headers: { 'content-type': 'application/json' },
-      });
 
       expect(created.statusCode).toBe(201);
-      expect(created.json()).toMatchObject({ username: 'Frankie.Desk', role: 'front_desk', status: 'active', mobile: '***-***-0077' });
-      expect(notices[0]).toMatchObject({ kind: 'account_created', to: 'frankie@clinic.example', username: 'Frankie.Desk' });
-      expect(reset.statusCode).toBe(202);
-      await vi.waitFor(() => expect(harness.email.messages.at(-1)).toMatchObject({ to: 'frankie@clinic.example', purpose: 'password_reset' }));
+      expect(created.json()).toMatchObject({ username: 'Frankie.Desk', role: 'front_desk', status: 'active', mobile: '***-***-0077', isSetupPending: true });
+      // The setup code flow itself is tested in account-setup.test.ts.
+      expect(harness.email.messages.at(-1)).toMatchObject({ to: 'frankie@clinic.example', purpose: 'account_setup' });
       const audit = harness.db.prepare("SELECT details FROM audit_events WHERE event = 'user.created'").get() as { details: string };
       expect(JSON.parse(audit.details)).toMatchObject({ targetUsername: 'Frankie.Desk', role: 'front_desk' });
     });
@@ -391,6 +384,150 @@ describe('practice administration API', () => {
     });
   });
 
+  describe('user detail edits', () => {
+    const newMobile = '+15035550142';
+
+    function patchUser(token: string, userId: string, payload: object): Promise<LightMyRequestResponse> {
+      return harness.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/admin/users/${userId}`,
+        payload,
+        headers: { ...sessionHeaders(token), 'content-type': 'application/json' },
+      });
+    }
+
+    function detailsAudit(): { details: string } {
+      return harness.db.prepare("SELECT details FROM audit_events WHERE event = 'user.changed' AND reason = 'details_changed'").get() as { details: string };
+    }
+
+    it('texts the old number about a new mobile', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const response = await patchUser(adminToken, harness.clinician.id, { mobile: newMobile });
+      const [textNotice] = await harness.sms.waitForNotices(1);
+      const [emailNotice] = await harness.email.waitForNotices(1);
+
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toMatchObject({ user: { mobile: '***-***-0142' } });
+      const changedContact = { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'practice_admin' };
+      expect(textNotice).toMatchObject({ kind: 'contact_changed', to: '+15550100002', changedContact });
+      expect(emailNotice).toMatchObject({ kind: 'contact_changed', to: 'casey@clinic.example', changedContact });
+    });
+
+    it('emails the old address about a new email', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const response = await patchUser(adminToken, harness.clinician.id, { email: 'Casey.Rivera@clinic.example' });
+      const [emailNotice] = await harness.email.waitForNotices(1);
+
+      expect(response.statusCode).toBe(200);
+      expect(emailNotice).toMatchObject({
+        kind: 'contact_changed',
+        to: 'casey@clinic.example',
+        changedContact: { channel: 'email', changedBy: 'practice_admin' },
+      });
+      expect(harness.sms.notices).toHaveLength(0);
+    });
+
+    it('audits old and new contacts masked', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      await patchUser(adminToken, harness.clinician.id, { email: 'casey.rivera@clinic.example', mobile: newMobile });
+
+      const row = detailsAudit();
+      expect(JSON.parse(row.details)).toMatchObject({
+        targetUsername: 'Casey.Clinician',
+        oldEmail: maskEmail('casey@clinic.example'),
+        email: maskEmail('casey.rivera@clinic.example'),
+        oldMobile: '***-***-0002',
+        mobile: '***-***-0142',
+      });
+      for (const fullValue of ['casey@clinic.example', 'casey.rivera@clinic.example', '+15550100002', newMobile]) {
+        expect(row.details).not.toContain(fullValue);
+      }
+    });
+
+    it('sends codes to an admin-set mobile at once', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+      await patchUser(adminToken, harness.clinician.id, { mobile: newMobile });
+
+      const challengeToken = await startChallenge(harness.app);
+      const sent = await sendCode(harness.app, challengeToken, 'sms');
+
+      expect(sent.statusCode).toBe(200);
+      expect(harness.sms.messages.at(-1)).toMatchObject({ to: newMobile, purpose: 'sign_in' });
+    });
+
+    it('removes a mobile and moves codes to email', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+      harness.db.prepare("UPDATE users SET preferred_channel = 'sms' WHERE id = ?").run(harness.clinician.id);
+
+      const response = await patchUser(adminToken, harness.clinician.id, { mobile: null });
+      const [textNotice] = await harness.sms.waitForNotices(1);
+
+      expect(response.json()).toMatchObject({ user: { mobile: null } });
+      expect(textNotice).toMatchObject({ to: '+15550100002', changedContact: { channel: 'sms', maskedNewValue: null } });
+      const row = harness.db.prepare('SELECT mobile, preferred_channel FROM users WHERE id = ?').get(harness.clinician.id);
+      expect(row).toEqual({ mobile: null, preferred_channel: 'email' });
+    });
+
+    it('sends no notice for a name change', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const response = await patchUser(adminToken, harness.clinician.id, { displayName: 'Casey Rivera', mobile: '+15550100002' });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+
+      expect(response.statusCode).toBe(200);
+      expect(harness.sms.notices).toHaveLength(0);
+      expect(harness.email.notices).toHaveLength(0);
+    });
+
+    it('answers at once while notices fail or hang', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+      harness.sms.setNoticeBehavior('hang');
+      harness.email.setNoticeBehavior('fail');
+
+      const response = await patchUser(adminToken, harness.clinician.id, { mobile: newMobile });
+
+      expect(response.statusCode).toBe(200);
+      const row = harness.db.prepare('SELECT mobile FROM users WHERE id = ?').get(harness.clinician.id);
+      expect(row).toEqual({ mobile: newMobile });
+    });
+
+    it('rejects an email another account uses', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const response = await patchUser(adminToken, harness.clinician.id, { email: 'Dana.Admin@Clinic.example' });
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field: '/email' } });
+      expect((response.json() as { error: { problem: string } }).error.problem).toContain('Another account already uses this email address');
+      expect(harness.email.notices).toHaveLength(0);
+    });
+
+    it.each([
+      [{ email: 'not an address' }, '/email', 'Enter an email address like name@clinic.example.'],
+      [{ mobile: '503 555 0142' }, '/mobile', 'Enter the mobile number in international form, like +15035550142.'],
+      [{ displayName: '   ' }, '/displayName', "Enter the person's name, 1 to 100 characters."],
+    ])('rejects %j with a clear problem', async (payload, field, problem) => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const response = await patchUser(adminToken, harness.clinician.id, payload);
+
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED', field, problem } });
+    });
+  });
+
   describe('trusted networks', () => {
     function putNetworks(token: string, networks: string[]): Promise<LightMyRequestResponse> {
       return harness.app.inject({
@@ -424,32 +561,60 @@ describe('practice administration API', () => {
   });
 
   describe('access control', () => {
-    const adminEndpoints = (userId: string): Array<{ method: 'GET' | 'PUT' | 'POST' | 'PATCH'; url: string; payload?: object }> => [
+    type AdminEndpoint = { method: 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE'; url: string; payload?: object; notFoundCode?: string };
+
+    /** Every route that needs `users:manage`; `notFoundCode` marks those that name a user of the practice. */
+    const adminEndpoints = (userId: string, deviceId: string): AdminEndpoint[] => [
       { method: 'GET', url: '/api/v1/admin/practice/settings' },
       { method: 'PUT', url: '/api/v1/admin/practice/settings/require_mfa_always', payload: { value: true } },
       { method: 'GET', url: '/api/v1/admin/users' },
-      { method: 'PUT', url: `/api/v1/admin/users/${userId}/role`, payload: { role: 'practice_admin' } },
-      { method: 'POST', url: `/api/v1/admin/users/${userId}/deactivate` },
-      { method: 'POST', url: `/api/v1/admin/users/${userId}/reactivate` },
-      { method: 'POST', url: `/api/v1/admin/users/${userId}/unlock` },
-      { method: 'POST', url: `/api/v1/admin/users/${userId}/revoke-sessions` },
-      { method: 'PATCH', url: `/api/v1/admin/users/${userId}`, payload: { displayName: 'Renamed' } },
+      { method: 'PUT', url: `/api/v1/admin/users/${userId}/role`, payload: { role: 'practice_admin' }, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'POST', url: `/api/v1/admin/users/${userId}/deactivate`, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'POST', url: `/api/v1/admin/users/${userId}/reactivate`, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'POST', url: `/api/v1/admin/users/${userId}/unlock`, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'POST', url: `/api/v1/admin/users/${userId}/revoke-sessions`, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'PATCH', url: `/api/v1/admin/users/${userId}`, payload: { displayName: 'Renamed' }, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'PATCH', url: `/api/v1/admin/users/${userId}`, payload: { email: 'taken.over@elsewhere.example', mobile: '+15035550199' }, notFoundCode: 'USER_NOT_FOUND' },
+      { method: 'GET', url: `/api/v1/admin/users/${userId}/devices`, notFoundCode: 'DEVICE_NOT_FOUND' },
+      { method: 'DELETE', url: `/api/v1/admin/users/${userId}/devices/${deviceId}`, notFoundCode: 'DEVICE_NOT_FOUND' },
       { method: 'POST', url: '/api/v1/admin/users', payload: newUser },
       { method: 'PUT', url: '/api/v1/admin/practice/trusted-networks', payload: { networks: ['203.0.113.0/24'] } },
+      { method: 'GET', url: '/api/v1/audit/events' },
+      { method: 'GET', url: '/api/v1/audit/events.csv' },
     ];
+
+    function callEndpoint(token: string, endpoint: AdminEndpoint): Promise<LightMyRequestResponse> {
+      return harness.app.inject({
+        method: endpoint.method,
+        url: endpoint.url,
+        headers: { ...sessionHeaders(token), ...(endpoint.payload === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(endpoint.payload === undefined ? {} : { payload: endpoint.payload }),
+      });
+    }
+
+    /** Signs the clinician in on a remembered workstation and returns that workstation's device-trust id. */
+    async function rememberClinicianWorkstation(): Promise<string> {
+      await signInWithCode('casey.clinician', clinicianPassword, true);
+      return (harness.db.prepare('SELECT id FROM device_trusts WHERE user_id = ?').get(harness.clinician.id) as { id: string }).id;
+    }
+
+    function clinicianState(): unknown {
+      return {
+        user: harness.db.prepare('SELECT role, status, display_name, email, mobile FROM users WHERE id = ?').get(harness.clinician.id),
+        activeTrusts: (harness.db.prepare('SELECT COUNT(*) AS count FROM device_trusts WHERE user_id = ? AND revoked_at IS NULL').get(harness.clinician.id) as { count: number }).count,
+        activeSessions: (harness.db.prepare('SELECT COUNT(*) AS count FROM sessions WHERE user_id = ? AND ended_at IS NULL').get(harness.clinician.id) as { count: number }).count,
+      };
+    }
 
     it('rejects every admin endpoint for a non-admin', async () => {
       harness = await createHarness();
+      const deviceId = await rememberClinicianWorkstation();
+      const before = clinicianState();
       await addUser('Frankie.Desk', 'front_desk');
       const { token } = await signInWithCode('frankie.desk', adminPassword);
 
-      for (const endpoint of adminEndpoints(harness.clinician.id)) {
-        const response = await harness.app.inject({
-          method: endpoint.method,
-          url: endpoint.url,
-          headers: { ...sessionHeaders(token), ...(endpoint.payload === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(endpoint.payload === undefined ? {} : { payload: endpoint.payload }),
-        });
+      for (const endpoint of adminEndpoints(harness.clinician.id, deviceId)) {
+        const response = await callEndpoint(token, endpoint);
 
         expect(response.statusCode, `${endpoint.method} ${endpoint.url}`).toBe(403);
         expect(errorCode(response), `${endpoint.method} ${endpoint.url}`).toBe('AUTH_FORBIDDEN');
@@ -458,26 +623,28 @@ describe('practice administration API', () => {
         require_mfa_always: number;
       };
       expect(practice.require_mfa_always).toBe(0);
+      expect(clinicianState()).toEqual(before);
+      expect(harness.db.prepare("SELECT COUNT(*) AS count FROM users WHERE username = 'Frankie.Desk'").get()).toEqual({ count: 1 });
+      expect(harness.sms.notices).toHaveLength(0);
     });
 
     it('rejects user actions by an admin of another practice', async () => {
       harness = await createHarness();
+      const deviceId = await rememberClinicianWorkstation();
+      const before = clinicianState();
       const otherPractice = createPractice(harness.db, { name: 'Hillside Naturopathy', createdAt: harness.clock.now() });
       const otherAdminToken = await signInAdmin('Olive.Admin', otherPractice.id);
 
-      for (const endpoint of adminEndpoints(harness.clinician.id).filter((candidate) => candidate.url.includes('/admin/users/'))) {
-        const response = await harness.app.inject({
-          method: endpoint.method,
-          url: endpoint.url,
-          headers: { ...sessionHeaders(otherAdminToken), ...(endpoint.payload === undefined ? {} : { 'content-type': 'application/json' }) },
-          ...(endpoint.payload === undefined ? {} : { payload: endpoint.payload }),
-        });
+      const userEndpoints = adminEndpoints(harness.clinician.id, deviceId).filter((endpoint) => endpoint.notFoundCode !== undefined);
+      for (const endpoint of userEndpoints) {
+        const response = await callEndpoint(otherAdminToken, endpoint);
 
         expect(response.statusCode, `${endpoint.method} ${endpoint.url}`).toBe(404);
-        expect(errorCode(response), `${endpoint.method} ${endpoint.url}`).toBe('USER_NOT_FOUND');
+        expect(errorCode(response), `${endpoint.method} ${endpoint.url}`).toBe(endpoint.notFoundCode);
       }
-      const clinician = harness.db.prepare('SELECT role, status FROM users WHERE id = ?').get(harness.clinician.id);
-      expect(clinician).toEqual({ role: 'clinician', status: 'active' });
+      expect(userEndpoints).toHaveLength(9);
+      expect(clinicianState()).toEqual(before);
+      expect(harness.sms.notices).toHaveLength(0);
     });
 
     it('scopes settings to the admin practice', async () => {
@@ -494,6 +661,25 @@ describe('practice administration API', () => {
         { name: 'Hillside Naturopathy', require_mfa_always: 1 },
         { name: 'Riverside Acupuncture', require_mfa_always: 0 },
       ]);
+    });
+
+    it('scopes trusted networks and new users to the admin practice', async () => {
+      harness = await createHarness();
+      const otherPractice = createPractice(harness.db, { name: 'Hillside Naturopathy', createdAt: harness.clock.now() });
+      const otherAdminToken = await signInAdmin('Olive.Admin', otherPractice.id);
+      harness.db
+        .prepare('INSERT INTO practice_trusted_networks (practice_id, network, created_at) VALUES (?, ?, ?)')
+        .run(harness.practice.id, '198.51.100.0/24', harness.clock.now());
+
+      const networks = await callEndpoint(otherAdminToken, { method: 'PUT', url: '/api/v1/admin/practice/trusted-networks', payload: { networks: [] } });
+      const created = await callEndpoint(otherAdminToken, { method: 'POST', url: '/api/v1/admin/users', payload: newUser });
+
+      expect(networks.statusCode).toBe(200);
+      const riversideNetworks = harness.db.prepare('SELECT network FROM practice_trusted_networks WHERE practice_id = ?').all(harness.practice.id);
+      expect(riversideNetworks).toEqual([{ network: '198.51.100.0/24' }]);
+      expect(created.statusCode).toBe(201);
+      const createdUser = harness.db.prepare("SELECT practice_id FROM users WHERE username = 'Frankie.Desk'").get() as { practice_id: string };
+      expect(createdUser.practice_id).toBe(otherPractice.id);
     });
 
     it('returns the role permissions with the session', async () => {

@@ -1,15 +1,49 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
-import { clinicianPassword, createHarness, errorCode, minutes, seconds, sendCode, sessionHeaders, startChallenge, verifyCode, type Harness } from './support/harness';
+import { formatNoticeEmail, formatNoticeSms } from '../../server/src/delivery/notice-message-text';
+import { createSmsDeliverer } from '../../server/src/delivery/sms-deliverer';
+import { extractCode } from '../helpers/extract-code';
+import { startSmsProviderSink, type SmsProviderSink } from '../helpers/sms-provider-sink';
+import {
+  clinicianPassword,
+  createHarness,
+  errorCode,
+  minutes,
+  seconds,
+  sendCode,
+  sessionHeaders,
+  startChallenge,
+  verifyCode,
+  type Harness,
+  type HarnessOptions,
+} from './support/harness';
 
 const newMobile = '+15035550142';
+const oldMobile = '+15550100002';
+const sixDigitRun = /(?<!\d)\d{6}(?!\d)/;
 
 describe('profile API', () => {
   let harness: Harness;
+  let smsSink: SmsProviderSink | undefined;
 
   afterEach(async () => {
     await harness.close();
+    await smsSink?.close();
+    smsSink = undefined;
   });
+
+  /** Starts a Twilio-shaped provider on loopback and a harness whose texts go through the real SMS deliverer to it. */
+  async function createHarnessWithSmsProvider(options: HarnessOptions = {}): Promise<{ harness: Harness; sink: SmsProviderSink }> {
+    const sink = await startSmsProviderSink({ accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'profile-test-token' });
+    const smsDeliverer = createSmsDeliverer({
+      baseUrl: sink.baseUrl,
+      accountSid: 'AC0123456789abcdef0123456789abcdef',
+      authToken: 'profile-test-token',
+      fromNumber: '+15550109999',
+      timeoutMs: 5_000,
+    });
+    return { harness: await createHarness({ ...options, smsDeliverer }), sink };
+  }
 
   async function signIn(): Promise<string> {
     const challengeToken = await startChallenge(harness.app);
@@ -80,6 +114,72 @@ describe('profile API', () => {
 
       expect(verified.statusCode).toBe(200);
       expect(notices[0]).toMatchObject({ kind: 'contact_changed', to: 'casey@clinic.example' });
+      expect(harness.sms.notices).toHaveLength(0);
+    });
+
+    it('texts the old number and emails a notice', async () => {
+      harness = await createHarness();
+      const token = await signIn();
+      await requestMobileChange(token);
+      const code = harness.sms.lastCode();
+
+      await post(token, '/api/v1/profile/contact/verify', { channel: 'sms', code });
+      const [textNotice] = await harness.sms.waitForNotices(1);
+      const [emailNotice] = await harness.email.waitForNotices(1);
+
+      const changedContact = { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'owner' };
+      expect(textNotice).toMatchObject({ kind: 'contact_changed', to: oldMobile, changedContact });
+      expect(emailNotice).toMatchObject({ kind: 'contact_changed', to: 'casey@clinic.example', changedContact });
+      const text = formatNoticeSms(textNotice!);
+      const email = formatNoticeEmail(emailNotice!);
+      expect(text).toContain('the mobile number on your Riverside Acupuncture account was changed');
+      expect(text).not.toMatch(sixDigitRun);
+      expect(text).not.toMatch(/https?:|www\./);
+      expect(email.text).not.toContain(code);
+      expect(email.text).not.toMatch(sixDigitRun);
+    });
+
+    it('texts the old number through the SMS provider', async () => {
+      ({ harness, sink: smsSink } = await createHarnessWithSmsProvider());
+      const token = await signIn();
+      await requestMobileChange(token);
+      const code = extractCode((await smsSink.waitForMessage(newMobile)).body);
+
+      const verified = await post(token, '/api/v1/profile/contact/verify', { channel: 'sms', code });
+      const notice = await smsSink.waitForMessage(oldMobile);
+
+      expect(verified.statusCode).toBe(200);
+      expect(notice.body).toBe(
+        'ClinicGate: the mobile number on your Riverside Acupuncture account was changed. If this was not you, contact your practice.',
+      );
+      expect(notice.body).not.toContain(code);
+      expect(smsSink.messages.filter((message) => message.to === newMobile)).toHaveLength(1);
+    });
+
+    it('answers at once while notices fail or hang', async () => {
+      harness = await createHarness();
+      const token = await signIn();
+      await requestMobileChange(token);
+      harness.sms.setNoticeBehavior('hang');
+      harness.email.setNoticeBehavior('fail');
+
+      const verified = await post(token, '/api/v1/profile/contact/verify', { channel: 'sms', code: harness.sms.lastCode() });
+
+      expect(verified.statusCode).toBe(200);
+      expect(mobileOnFile()).toBe(newMobile);
+    });
+
+    it('audits the old and new mobile masked', async () => {
+      harness = await createHarness();
+      const token = await signIn();
+      await requestMobileChange(token);
+
+      await post(token, '/api/v1/profile/contact/verify', { channel: 'sms', code: harness.sms.lastCode() });
+
+      const row = harness.db.prepare("SELECT details FROM audit_events WHERE reason = 'contact_changed'").get() as { details: string };
+      expect(JSON.parse(row.details)).toMatchObject({ channel: 'sms', oldValue: '***-***-0002', newValue: '***-***-0142' });
+      expect(row.details).not.toContain(newMobile);
+      expect(row.details).not.toContain(oldMobile);
     });
 
     it('rejects a wrong current password', async () => {

@@ -9,19 +9,20 @@ const codeSeparatorPattern = /[\s\-\u2010-\u2015\u2212]/gu;
  *
  * Applies NFKC first, so full-width digits become ASCII, then removes whitespace and dashes.
  * Leading zeros stay. Returns null when anything other than digits remains or when there are
- * more than `codeLength` digits, so the caller can reject the input instead of guessing.
+ * more than `length` digits, so the caller can reject the input instead of guessing. `length`
+ * is `codeLength` for one-time codes, and `accountSetupCodeLength` for a setup code.
  */
-export function normalizeCodeInput(text: string): string | null {
+export function normalizeCodeInput(text: string, length: number = codeLength): string | null {
   const digits = text.normalize('NFKC').replace(codeSeparatorPattern, '');
   if (!/^[0-9]*$/.test(digits)) {
     return null;
   }
-  if (digits.length > codeLength) {
+  if (digits.length > length) {
     return null;
   }
   return digits;
 }
 
-export function isCompleteCode(digits: string): boolean {
-  return digits.length === codeLength && /^[0-9]+$/.test(digits);
+export function isCompleteCode(digits: string, length: number = codeLength): boolean {
+  return digits.length === length && /^[0-9]+$/.test(digits);
 }

@@ -8,13 +8,60 @@ import { useSignInStore } from '../stores/sign-in-store-context';
 
 const errorId = 'settings-error';
 
+interface NumberSetting {
+  name: PracticeSettingName;
+  label: string;
+  unit: string;
+  /** Explanation of the setting, shown under its range. */
+  hint?: string;
+}
+
 /** Settings with a number field, in the order the pane shows them, with their label and unit. */
-const numberSettings: ReadonlyArray<{ name: PracticeSettingName; label: string; unit: string }> = [
+const numberSettings: readonly NumberSetting[] = [
   { name: 'idle_timeout_minutes', label: 'Idle time-out', unit: 'minutes' },
   { name: 'absolute_timeout_minutes', label: 'Session lifetime', unit: 'minutes' },
   { name: 'device_trust_days', label: 'Remembered workstation trust', unit: 'days' },
   { name: 'min_password_length', label: 'Minimum password length', unit: 'characters' },
   { name: 'audit_retention_days', label: 'Audit log retention', unit: 'days' },
+];
+
+/**
+ * Code and password limits. The server allows only values as strict as the product default or
+ * stricter, and its message names the range and the reason when a value is looser.
+ */
+const codeLimitSettings: readonly NumberSetting[] = [
+  {
+    name: 'resend_cooldown_seconds',
+    label: 'Wait between code sends',
+    unit: 'seconds',
+    hint: 'How long someone waits on the code screen before another code can be sent. The default, 30 seconds, is the shortest allowed.',
+  },
+  {
+    name: 'code_sends_per_hour',
+    label: 'Codes per person per hour',
+    unit: 'codes',
+    hint: 'Sign-in and password reset codes count together. The default, 5, is the most allowed.',
+  },
+  {
+    name: 'wrong_codes_per_challenge',
+    label: 'Wrong codes before a new code is needed',
+    unit: 'codes',
+    hint: 'After this many wrong codes, even the right code is refused until a new one is sent. The default, 5, is the most allowed.',
+  },
+  {
+    name: 'wrong_codes_per_account_lockout',
+    label: 'Wrong codes in a row before the account locks',
+    unit: 'codes',
+    hint:
+      'Each lockout lasts longer: 15 minutes, 1 hour, 4 hours, then 24 hours. The fifth, after 5 times this many wrong codes in a row, ' +
+      'lasts until an administrator unlocks the account. The default, 10, is the most allowed.',
+  },
+  {
+    name: 'failed_passwords_per_account',
+    label: 'Wrong passwords per username in 15 minutes',
+    unit: 'passwords',
+    hint: 'After this many, sign-in with that username waits until the 15 minutes are over. The default, 10, is the most allowed.',
+  },
 ];
 
 /** Practice Settings → Security: the enforcement switch, the session and password limits, and trusted networks. */
@@ -42,6 +89,24 @@ export function PracticeSettingsScreen() {
   }
 
   const enforcement = settings?.settings.require_mfa_always?.value === 1;
+
+  function renderNumberSetting(setting: NumberSetting) {
+    const current = settings?.settings[setting.name];
+    return current === undefined ? null : (
+      <NumberSettingForm
+        key={setting.name}
+        name={setting.name}
+        label={setting.label}
+        unit={setting.unit}
+        hint={setting.hint}
+        value={current.value}
+        min={current.min}
+        max={current.max}
+        isBusy={isBusy}
+        onSave={(value) => void changeSetting(setting.name, value, () => `${setting.label} is now ${value} ${setting.unit}.`)}
+      />
+    );
+  }
 
   async function changeEnforcement(isOn: boolean) {
     // The box shows the new state while the server applies it, and the stored value after.
@@ -84,22 +149,9 @@ export function PracticeSettingsScreen() {
             out at once. When off, a remembered workstation inside the practice's usual access pattern signs in with the password.
           </p>
           <h2>Limits</h2>
-          {numberSettings.map((setting) => {
-            const current = settings.settings[setting.name];
-            return current === undefined ? null : (
-              <NumberSettingForm
-                key={setting.name}
-                name={setting.name}
-                label={setting.label}
-                unit={setting.unit}
-                value={current.value}
-                min={current.min}
-                max={current.max}
-                isBusy={isBusy}
-                onSave={(value) => void changeSetting(setting.name, value, () => `${setting.label} is now ${value} ${setting.unit}.`)}
-              />
-            );
-          })}
+          {numberSettings.map(renderNumberSetting)}
+          <h2>Codes and lockouts</h2>
+          {codeLimitSettings.map(renderNumberSetting)}
           <TrustedNetworksForm
             networks={settings.trustedNetworks}
             isBusy={isBusy}
@@ -127,6 +179,7 @@ interface NumberSettingFormProps {
   name: string;
   label: string;
   unit: string;
+  hint?: string;
   value: number;
   min: number;
   max: number;
@@ -134,7 +187,7 @@ interface NumberSettingFormProps {
   onSave(value: number): void;
 }
 
-function NumberSettingForm({ name, label, unit, value, min, max, isBusy, onSave }: NumberSettingFormProps) {
+function NumberSettingForm({ name, label, unit, hint, value, min, max, isBusy, onSave }: NumberSettingFormProps) {
   const [text, setText] = useState(String(value));
   const inputId = `setting-${name}`;
 
@@ -151,7 +204,7 @@ function NumberSettingForm({ name, label, unit, value, min, max, isBusy, onSave 
       </label>
       <input id={inputId} inputMode="numeric" value={text} aria-describedby={errorId} onChange={(event) => setText(event.target.value)} />
       <p className="hint">
-        From {min} to {max} {unit}.
+        From {min} to {max} {unit}.{hint === undefined ? '' : ` ${hint}`}
       </p>
       <button type="submit" className="button-secondary" disabled={isBusy || text.trim() === String(value)}>
         Save {label.toLowerCase()}

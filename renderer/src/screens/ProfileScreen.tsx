@@ -92,7 +92,7 @@ export function ProfileScreen() {
               const updated = await run(() => getBridge().verifyContactChange({ channel, code }));
               if (updated !== null) {
                 setProfile(updated);
-                setNotice(`Your ${channel === 'sms' ? 'mobile number' : 'email address'} is changed. We told your previous email address.`);
+                setNotice(describeContactChanged(channel, profile));
               }
               return updated !== null;
             }}
@@ -122,6 +122,16 @@ export function ProfileScreen() {
       </div>
     </section>
   );
+}
+
+/** Says where the notices about a verified change went; `previous` is the profile from before the change. */
+function describeContactChanged(channel: OtpChannel, previous: ProfileResponse): string {
+  if (channel === 'email') {
+    return 'Your email address is changed. We sent a notice to your previous address.';
+  }
+  return previous.mobile === null
+    ? 'Your mobile number is saved. We sent a notice to your email address.'
+    : 'Your mobile number is changed. We sent a notice to your previous number and to your email address.';
 }
 
 interface ContactChangeFormProps {

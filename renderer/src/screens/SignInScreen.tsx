@@ -12,6 +12,7 @@ export function SignInScreen() {
   const submitPassword = useSignInStore((state) => state.submitPassword);
   const notice = useSignInStore((state) => state.notice);
   const showPasswordReset = useSignInStore((state) => state.showPasswordReset);
+  const showAccountSetup = useSignInStore((state) => state.showAccountSetup);
   const [username, setUsername] = useState('');
   const usernameRef = useFocusOnMount<HTMLInputElement>();
   // The password stays only in the field. It is read on submit and never kept in React or store state.
@@ -79,6 +80,9 @@ export function SignInScreen() {
       </form>
       <button type="button" className="button-link" disabled={isBusy} onClick={showPasswordReset}>
         Forgot password?
+      </button>
+      <button type="button" className="button-link" disabled={isBusy} onClick={showAccountSetup}>
+        New here? Set up your account
       </button>
     </section>
   );

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { OtpChannel, PracticeUserAction, PracticeUserSummary, Role } from '../../../electron/shared/api';
 import { getBridge } from '../bridge/get-bridge';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { UserDetailsForm } from '../components/UserDetailsForm';
+import { UserWorkstationsPanel } from '../components/UserWorkstationsPanel';
 import { describeRole } from '../format/sign-in-text';
 import { useBridgeAction } from '../hooks/use-bridge-action';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
@@ -17,13 +19,17 @@ const actionLabels: Record<PracticeUserAction, string> = {
   'revoke-sessions': 'Sign out and forget workstations',
 };
 
-/** Users: list and search the practice's people, create accounts, change roles, and deactivate, unlock or sign out a user. */
+/**
+ * Users: list and search the practice's people, create accounts, edit their name and contacts, change
+ * roles, deactivate, unlock or sign out a user, and forget their remembered workstations.
+ */
 export function UsersScreen() {
   const showView = useSignInStore((state) => state.showView);
   const { run, isBusy, error } = useBridgeAction();
   const [users, setUsers] = useState<PracticeUserSummary[]>([]);
   const [search, setSearch] = useState('');
   const [notice, setNotice] = useState<string | null>(null);
+  const [openPanel, setOpenPanel] = useState<{ userId: string; panel: 'edit' | 'workstations' } | null>(null);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
 
   const load = useCallback(
@@ -50,6 +56,15 @@ export function UsersScreen() {
     if (result !== null) {
       replaceUser(result.user);
       setNotice(`${actionLabels[action]}: done for ${user.displayName}.${result.sessionsEnded > 0 ? ` ${result.sessionsEnded} session(s) ended.` : ''}`);
+    }
+  }
+
+  async function sendSetupCode(user: PracticeUserSummary) {
+    setNotice(null);
+    const result = await run(() => getBridge().sendAccountSetupCode({ userId: user.id }));
+    if (result !== null) {
+      replaceUser(result.user);
+      setNotice(`A new setup code was emailed to ${user.displayName}. The previous code no longer works.`);
     }
   }
 
@@ -94,6 +109,7 @@ export function UsersScreen() {
               {user.displayName}
               {user.status === 'deactivated' && <span className="badge">Deactivated</span>}
               {user.isLocked && <span className="badge">Locked</span>}
+              {user.isSetupPending === true && <span className="badge">Setup pending</span>}
             </h2>
             <dl className="details">
               <dt>Username</dt>
@@ -133,10 +149,60 @@ export function UsersScreen() {
                   Unlock
                 </button>
               )}
+              {user.isSetupPending === true && user.status === 'active' && (
+                <button
+                  type="button"
+                  className="button-secondary"
+                  aria-label={`Send ${user.displayName} a new setup code`}
+                  disabled={isBusy}
+                  onClick={() => void sendSetupCode(user)}
+                >
+                  Send a new setup code
+                </button>
+              )}
               <button type="button" className="button-link" disabled={isBusy} onClick={() => void administer(user, 'revoke-sessions')}>
                 Sign out and forget workstations
               </button>
+              <button
+                type="button"
+                className="button-secondary"
+                aria-label={`Edit ${user.displayName}`}
+                aria-expanded={openPanel?.userId === user.id && openPanel.panel === 'edit'}
+                onClick={() => {
+                  setNotice(null);
+                  setOpenPanel({ userId: user.id, panel: 'edit' });
+                }}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                className="button-secondary"
+                aria-label={`Workstations of ${user.displayName}`}
+                aria-expanded={openPanel?.userId === user.id && openPanel.panel === 'workstations'}
+                onClick={() => {
+                  setNotice(null);
+                  setOpenPanel({ userId: user.id, panel: 'workstations' });
+                }}
+              >
+                Workstations
+              </button>
             </div>
+            {openPanel?.userId === user.id && openPanel.panel === 'edit' && (
+              <UserDetailsForm
+                key={user.id}
+                user={user}
+                onSaved={(updated, savedNotice) => {
+                  replaceUser(updated);
+                  setOpenPanel(null);
+                  setNotice(savedNotice);
+                }}
+                onCancel={() => setOpenPanel(null)}
+              />
+            )}
+            {openPanel?.userId === user.id && openPanel.panel === 'workstations' && (
+              <UserWorkstationsPanel key={user.id} user={user} onClose={() => setOpenPanel(null)} />
+            )}
           </li>
         ))}
       </ul>
@@ -147,7 +213,11 @@ export function UsersScreen() {
           const created = await run(() => getBridge().createPracticeUser(input));
           if (created !== null) {
             setUsers((current) => [...current, created]);
-            setNotice(`${created.displayName} was created. They will get an email explaining how to choose their password.`);
+            setNotice(
+              created.setupEmailSent
+                ? `${created.displayName} was created. A welcome email with a setup code for choosing their password is on its way; the code works for 72 hours.`
+                : `${created.displayName} was created, but the welcome email could not be sent. Check the server's email settings, then choose "Send a new setup code".`,
+            );
             return true;
           }
           return false;

@@ -428,6 +428,18 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
           set({ phase: 'sign_in', error: null, notice });
         }
       },
+
+      showAccountSetup: () => {
+        if (get().phase === 'sign_in') {
+          set({ phase: 'account_setup', error: null, notice: null });
+        }
+      },
+
+      finishAccountSetup: (notice) => {
+        if (get().phase === 'account_setup') {
+          set({ phase: 'sign_in', error: null, notice });
+        }
+      },
     };
   });
 
@@ -523,7 +535,7 @@ async function callBridge<T>(call: () => Promise<BridgeResult<T>>): Promise<Brid
   }
 }
 
-export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in' | 'password_reset';
+export type SignInPhase = 'loading' | 'server_setup' | 'sign_in' | 'code' | 'signed_in' | 'password_reset' | 'account_setup';
 
 /** Screen of the signed-in phase: the home summary or the audit log (practice administrators). */
 export type SignedInView = 'home' | 'audit_log' | 'trusted_workstations' | 'change_password' | 'practice_settings' | 'users' | 'profile';
@@ -599,6 +611,10 @@ export interface SignInState {
   showPasswordReset(): void;
   /** Returns from "Forgot password?" to sign-in, with the success message when the password was reset. */
   finishPasswordReset(notice: string | null): void;
+  /** Leaves the sign-in screen for "New here? Set up your account". */
+  showAccountSetup(): void;
+  /** Returns from account setup to sign-in, with the success message when the password was set. */
+  finishAccountSetup(notice: string | null): void;
 }
 
 export type SignInStore = StoreApi<SignInState>;

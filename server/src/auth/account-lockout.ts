@@ -2,14 +2,14 @@ import type { Db } from '../db/database';
 import type { User } from '../users/user-repository';
 
 /**
- * Account escalation for wrong one-time codes. Every 10 consecutive wrong codes on the account,
- * counted across challenges, lock it for the next duration below. A new code does not reset the
- * count, but a successful sign-in does. The 50th wrong code locks the account until an admin
- * unlocks it, well under the 100 failed attempts that NIST SP 800-63B allows per account.
+ * Account escalation for wrong one-time codes. Every N consecutive wrong codes on the account,
+ * counted across challenges, lock it for the next duration below; N is the practice's
+ * `wrong_codes_per_account_lockout` (3 to 10, default 10). A new code does not reset the count,
+ * but a successful sign-in does. The fifth lockout, at the latest the 5 × N-th wrong code (50 by
+ * default), lasts until an admin unlocks the account, well under the 100 failed attempts that
+ * NIST SP 800-63B allows per account.
  */
-export const wrongCodesPerLockout = 10;
 export const timedLockoutDurationsMs: readonly number[] = [15 * 60_000, 60 * 60_000, 4 * 60 * 60_000, 24 * 60 * 60_000];
-export const wrongCodesForAdminLockout = 50;
 export const adminLockoutLevel = timedLockoutDurationsMs.length + 1;
 
 export type AccountLockState = { isLocked: false } | { isLocked: true; lockedUntil: number | null };
@@ -24,8 +24,16 @@ export function getAccountLockState(user: Pick<User, 'lockedUntil' | 'lockoutLev
   return { isLocked: false };
 }
 
-/** Counts one wrong code and, on every tenth, locks the account; returns the new lock if one started. */
-export function recordWrongCodeOnAccount(db: Db, userId: string, now: number): { failures: number; lock: AccountLockState } {
+/**
+ * Counts one wrong code and, on every `wrongCodesPerLockout`-th, locks the account; returns the new
+ * lock if one started. The count is not reset by a lock, so after the practice changes the step
+ * the next lock comes at the next multiple of the new step, at most one step away.
+ */
+export function recordWrongCodeOnAccount(
+  db: Db,
+  input: { userId: string; now: number; wrongCodesPerLockout: number },
+): { failures: number; lock: AccountLockState } {
+  const { userId, now, wrongCodesPerLockout } = input;
   const row = db
     .prepare(
       `UPDATE users SET consecutive_code_failures = consecutive_code_failures + 1 WHERE id = ?
@@ -38,7 +46,7 @@ export function recordWrongCodeOnAccount(db: Db, userId: string, now: number): {
 
   const level = Math.min(row.level + 1, adminLockoutLevel);
   const duration = timedLockoutDurationsMs[level - 1];
-  const isAdminLockout = row.failures >= wrongCodesForAdminLockout || duration === undefined;
+  const isAdminLockout = row.failures >= adminLockoutLevel * wrongCodesPerLockout || duration === undefined;
   const lockedUntil = isAdminLockout ? null : now + duration;
   db.prepare('UPDATE users SET lockout_level = ?, locked_until = ? WHERE id = ?').run(
     isAdminLockout ? adminLockoutLevel : level,

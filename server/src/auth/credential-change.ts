@@ -1,3 +1,4 @@
+import { revokeAccountSetupCodes } from '../account-setup/setup-code';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import type { Db } from '../db/database';
 import { sendSecurityNotices } from '../notifications/security-notice';
@@ -20,13 +21,18 @@ export interface CredentialChangeInput {
 
 /**
  * Stores a new password hash and ends what the old password opened: the user's sessions (except
- * the one that made a change while signed in), every unfinished code challenge and unused reset
- * token and, after a reset, every remembered workstation. Call it inside the transaction that
- * audits the change; it writes one audit row per ended session and revoked workstation.
+ * the one that made a change while signed in), every unfinished code challenge, unused reset
+ * token and open setup code and, after a reset, every remembered workstation. Call it inside the
+ * transaction that audits the change. It writes one audit row per ended session and revoked workstation.
  */
 export function applyPasswordChange(db: Db, input: CredentialChangeInput): { sessionsEnded: number; workstationsRevoked: number } {
   const { user, practice, now, origin } = input;
-  db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?').run(input.newPasswordHash, now, user.id);
+  // Any password the person sets, by setup code or by reset, ends a pending account setup.
+  db.prepare('UPDATE users SET password_hash = ?, password_changed_at = ?, password_setup_pending = 0 WHERE id = ?').run(
+    input.newPasswordHash,
+    now,
+    user.id,
+  );
   const auditBase = { occurredAt: now, origin, practiceId: practice.id, userId: user.id };
 
   const endedSessions = db
@@ -53,6 +59,7 @@ export function applyPasswordChange(db: Db, input: CredentialChangeInput): { ses
   // A code or reset token issued under the old password must not outlive it.
   db.prepare('UPDATE otp_challenges SET completed_at = ?, code_hash = NULL WHERE user_id = ? AND completed_at IS NULL').run(now, user.id);
   db.prepare('UPDATE password_reset_tokens SET revoked_at = ? WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL').run(now, user.id);
+  revokeAccountSetupCodes(db, user.id, now);
   return { sessionsEnded: endedSessions.length, workstationsRevoked: revokedTrusts.length };
 }
 

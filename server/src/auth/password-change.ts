@@ -2,7 +2,7 @@ import type { ChangePasswordResponse } from '../../../electron/shared/api';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { runImmediate } from '../db/database';
 import { failure, type Result } from '../errors/api-error';
-import { consumeRateLimit, passwordFailuresPerAccount, peekRateLimit } from '../rate-limit/rate-limit';
+import { consumeRateLimit, passwordFailuresPerAccountRule, peekRateLimit } from '../rate-limit/rate-limit';
 import type { ServerContext } from '../server-context';
 import { toUsernameKey } from '../users/user-repository';
 import { applyPasswordChange, notifyPasswordChange } from './credential-change';
@@ -21,17 +21,18 @@ export async function changePassword(
   const { db, clock, hasher } = context;
   const { user, practice, session } = input.valid;
   const usernameKey = toUsernameKey(user.username);
+  const passwordFailures = passwordFailuresPerAccountRule(practice.failedPasswordsPerAccount);
   const auditBase = { origin: input.origin, practiceId: practice.id, userId: user.id };
   const auditRejection = (reason: string): void =>
     runImmediate(db, () => appendAuditEvent(db, { ...auditBase, occurredAt: clock.now(), event: 'password.change_rejected', outcome: 'failure', reason }));
 
-  const limit = peekRateLimit(db, passwordFailuresPerAccount, usernameKey, clock.now());
+  const limit = peekRateLimit(db, passwordFailures, usernameKey, clock.now());
   if (!limit.allowed) {
     auditRejection('password_failures_per_account');
     return failure('RATE_LIMITED', { retryAfterSeconds: limit.retryAfterSeconds });
   }
   if (!(await hasher.verifyPassword(user.passwordHash, input.currentPassword))) {
-    runImmediate(db, () => consumeRateLimit(db, passwordFailuresPerAccount, usernameKey, clock.now()));
+    runImmediate(db, () => consumeRateLimit(db, passwordFailures, usernameKey, clock.now()));
     auditRejection('wrong_current_password');
     return failure('AUTH_CURRENT_PASSWORD_INVALID');
   }

@@ -8,9 +8,10 @@ import { failure, type Result } from '../errors/api-error';
 import { decideMfaRequirement } from '../otp/mfa-requirement';
 import { createOtpChallenge, listChannelOptions } from '../otp/otp-challenge';
 import { findPracticeById } from '../practices/practice-repository';
-import { consumeRateLimit, passwordFailuresPerAccount, peekRateLimit } from '../rate-limit/rate-limit';
+import { findStrictestCodeLimits } from '../practices/strictest-code-limits';
+import { consumeRateLimit, passwordFailuresPerAccountRule, peekRateLimit } from '../rate-limit/rate-limit';
 import type { ServerContext } from '../server-context';
-import { findUserById, findUserByUsername, toUsernameKey, updateUserPasswordHash } from '../users/user-repository';
+import { findUserById, findUserByUsername, toUsernameKey, updateUserPasswordHash, type User } from '../users/user-repository';
 import { getAccountLockState, retryAfterLock } from './account-lockout';
 import { createSession, toSessionInfo } from './session';
 
@@ -31,8 +32,11 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
   const { db, clock, hasher } = context;
   const usernameKey = toUsernameKey(input.username);
   const startedAt = clock.now();
+  // The limit is checked before the username is looked up, so it cannot be the practice's own
+  // value: the strictest value on the server applies to every username, known or not.
+  const passwordFailures = passwordFailuresPerAccountRule(findStrictestCodeLimits(db).failedPasswordsPerAccount);
 
-  const limit = peekRateLimit(db, passwordFailuresPerAccount, usernameKey, startedAt);
+  const limit = peekRateLimit(db, passwordFailures, usernameKey, startedAt);
   if (!limit.allowed) {
     runImmediate(db, () =>
       appendAuditEvent(db, {
@@ -49,10 +53,11 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
 
   const candidate = findUserByUsername(db, input.username);
   const isPasswordCorrect = await hasher.verifyPassword(candidate?.passwordHash ?? null, input.password);
-  if (candidate === undefined || !isPasswordCorrect) {
+  // An account waiting for setup has no usable password, so it gets the wrong-password reply after the same Argon2 work.
+  if (candidate === undefined || !isPasswordCorrect || candidate.isPasswordSetupPending) {
     const now = clock.now();
     runImmediate(db, () => {
-      consumeRateLimit(db, passwordFailuresPerAccount, usernameKey, now);
+      consumeRateLimit(db, passwordFailures, usernameKey, now);
       appendAuditEvent(db, {
         occurredAt: now,
         origin: input.origin,
@@ -61,7 +66,7 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
         username: input.username,
         event: 'password.rejected',
         outcome: 'failure',
-        reason: candidate === undefined ? 'unknown_username' : 'wrong_password',
+        reason: describePasswordRejection(candidate),
       });
     });
     return failure('AUTH_INVALID_CREDENTIALS');
@@ -163,4 +168,11 @@ export async function submitPassword(context: ServerContext, input: PasswordStep
       },
     };
   });
+}
+
+function describePasswordRejection(candidate: User | undefined): string {
+  if (candidate === undefined) {
+    return 'unknown_username';
+  }
+  return candidate.isPasswordSetupPending ? 'password_setup_pending' : 'wrong_password';
 }

@@ -305,4 +305,45 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX contact_changes_user ON contact_changes (user_id, created_at);
     `,
   },
+  {
+    id: '0006_practice_code_limits',
+    sql: `
+      -- Code and password limits a practice may make stricter. Each default is the product's
+      -- loosest allowed value, and the CHECK keeps a direct database edit inside the same range.
+      ALTER TABLE practices ADD COLUMN resend_cooldown_seconds INTEGER NOT NULL DEFAULT 30
+        CHECK (resend_cooldown_seconds BETWEEN 30 AND 300);
+      ALTER TABLE practices ADD COLUMN code_sends_per_hour INTEGER NOT NULL DEFAULT 5
+        CHECK (code_sends_per_hour BETWEEN 1 AND 5);
+      ALTER TABLE practices ADD COLUMN wrong_codes_per_challenge INTEGER NOT NULL DEFAULT 5
+        CHECK (wrong_codes_per_challenge BETWEEN 1 AND 5);
+      ALTER TABLE practices ADD COLUMN wrong_codes_per_account_lockout INTEGER NOT NULL DEFAULT 10
+        CHECK (wrong_codes_per_account_lockout BETWEEN 3 AND 10);
+      ALTER TABLE practices ADD COLUMN failed_passwords_per_account INTEGER NOT NULL DEFAULT 10
+        CHECK (failed_passwords_per_account BETWEEN 3 AND 10);
+    `,
+  },
+  {
+    id: '0007_account_setup_codes',
+    sql: `
+      -- 1 while a user created by an administrator has not chosen a password yet. Such an account
+      -- holds a random password hash that nobody knows, and the password step rejects it anyway.
+      ALTER TABLE users ADD COLUMN password_setup_pending INTEGER NOT NULL DEFAULT 0
+        CHECK (password_setup_pending IN (0, 1));
+
+      -- Emailed setup codes, stored only as an HMAC keyed with the row id. At most one per user is
+      -- open (not used, revoked or locked); issuing a new one revokes the previous one.
+      CREATE TABLE account_setup_codes (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        code_hash TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        wrong_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_at INTEGER,
+        used_at INTEGER,
+        revoked_at INTEGER
+      );
+      CREATE INDEX account_setup_codes_user ON account_setup_codes (user_id, created_at);
+    `,
+  },
 ];

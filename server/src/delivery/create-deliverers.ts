@@ -71,7 +71,8 @@ function addDeliveryLogging(channel: OtpChannel, deliverer: CodeDeliverer, logge
       const destination = maskDestination(channel, message.to);
       // Callers log the failure; the notice is never retried, so one warning per notice is enough.
       const receipt = await deliverNotice(message);
-      logger.info({ channel, destination, kind: message.kind, transport: receipt.transport, reference: receipt.reference }, 'notice delivered');
+      const facts = { channel, destination, kind: message.kind, transport: receipt.transport, reference: receipt.reference };
+      logger.info(facts, receipt.transport === 'outbox' ? 'notice written to outbox' : 'notice delivered');
       return receipt;
     };
   }

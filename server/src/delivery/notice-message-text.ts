@@ -1,3 +1,4 @@
+import { maxSmsTextLength } from './code-message-text';
 import type { NoticeMessage } from './types';
 
 /** Formats the subject and plain-text body of a security notice email. */
@@ -23,7 +24,7 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
     ...factLines,
     '',
     event.advice,
-    ...(isAccountCreated ? [] : ['If it was you, there is nothing to do.']),
+    ...(isAccountCreated ? [] : [event.reassurance ?? 'If it was you, there is nothing to do.']),
     '',
     '-- ',
     `Sent automatically by ClinicGate for ${practiceName}. Locations come from an offline IP database and are approximate.`,
@@ -32,7 +33,52 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
   return { subject: event.subject, text };
 }
 
-function describeNoticeEvent(message: NoticeMessage, practiceName: string): { subject: string; summary: string; advice: string } {
+/**
+ * Formats the SMS text of a security notice: the practice, what happened and whom to contact, with
+ * no code and no link. A long practice name is shortened so that the text fits `maxSmsTextLength`.
+ */
+export function formatNoticeSms(message: NoticeMessage): string {
+  const practiceName = cleanLine(message.practiceName, 'your practice');
+  const buildText = (name: string): string => `ClinicGate: ${describeNoticeSmsEvent(message, name)}`;
+
+  const text = buildText(practiceName);
+  if (text.length <= maxSmsTextLength) {
+    return text;
+  }
+  const nameLength = practiceName.length - (text.length - maxSmsTextLength) - smsTruncationMarker.length;
+  return buildText(practiceName.slice(0, Math.max(nameLength, 1)).trimEnd() + smsTruncationMarker);
+}
+
+const smsTruncationMarker = '...';
+
+function describeNoticeSmsEvent(message: NoticeMessage, practiceName: string): string {
+  const account = `your ${practiceName} account`;
+  const ifNotYou = 'If this was not you, contact your practice.';
+  switch (message.kind) {
+    case 'contact_changed': {
+      const contact = message.changedContact;
+      const contactName = contact?.channel === 'email' ? 'email address' : 'mobile number';
+      const isRemoved = contact?.maskedNewValue === null;
+      if (contact?.changedBy === 'practice_admin') {
+        const change = isRemoved ? `removed the ${contactName} from ${account}` : `changed the ${contactName} on ${account}`;
+        return `your practice administrator ${change}. If you did not ask for this, contact your practice.`;
+      }
+      return `the ${contactName} on ${account} was ${isRemoved ? 'removed' : 'changed'}. ${ifNotYou}`;
+    }
+    case 'workstation_remembered':
+      return `a new workstation was remembered for ${account}. ${ifNotYou}`;
+    case 'unusual_location_sign_in':
+      return `someone signed in to ${account} from an unusual location. ${ifNotYou}`;
+    case 'password_reset':
+      return `the password for ${account} was reset. ${ifNotYou}`;
+    case 'password_changed':
+      return `the password for ${account} was changed. ${ifNotYou}`;
+    case 'account_created':
+      return `an account was created for you at ${practiceName}. Your email explains how to choose your password.`;
+  }
+}
+
+function describeNoticeEvent(message: NoticeMessage, practiceName: string): NoticeEvent {
   switch (message.kind) {
     case 'workstation_remembered':
       return {
@@ -56,11 +102,7 @@ function describeNoticeEvent(message: NoticeMessage, practiceName: string): { su
         advice: 'If this was not you, tell your practice administrator now: someone who can read this mailbox may have taken over your account.',
       };
     case 'contact_changed':
-      return {
-        subject: `ClinicGate: the contact details of your ${practiceName} account were changed`,
-        summary: `The ${message.changedContact?.channel === 'sms' ? 'mobile number' : 'email address'} for sign-in codes on your ClinicGate account was changed to ${cleanLine(message.changedContact?.maskedNewValue ?? '', 'a new value')}. Codes now go there.`,
-        advice: 'If this was not you, tell your practice administrator now and change your password.',
-      };
+      return describeContactChange(message, practiceName);
     case 'account_created':
       return {
         subject: `ClinicGate: your ${practiceName} account is ready`,
@@ -75,6 +117,36 @@ function describeNoticeEvent(message: NoticeMessage, practiceName: string): { su
         advice: 'If this was not you, use "Forgot password?" on the sign-in screen to set a new password, and tell your practice administrator.',
       };
   }
+}
+
+function describeContactChange(message: NoticeMessage, practiceName: string): NoticeEvent {
+  const contact = message.changedContact;
+  const contactName = contact?.channel === 'sms' ? 'mobile number' : 'email address';
+  const subject = `ClinicGate: the contact details of your ${practiceName} account were changed`;
+  const isByAdministrator = contact?.changedBy === 'practice_admin';
+
+  let summary: string;
+  if (contact?.maskedNewValue === null) {
+    // Only a mobile number can be removed, and codes then go by email.
+    summary = isByAdministrator
+      ? `Your practice administrator removed the ${contactName} from your ClinicGate account, so sign-in codes now go to your email address.`
+      : `The ${contactName} was removed from your ClinicGate account, so sign-in codes now go to your email address.`;
+  } else {
+    const newValue = cleanLine(contact?.maskedNewValue ?? '', 'a new value');
+    summary = isByAdministrator
+      ? `Your practice administrator changed the ${contactName} for sign-in codes on your ClinicGate account to ${newValue}. Codes now go there.`
+      : `The ${contactName} for sign-in codes on your ClinicGate account was changed to ${newValue}. Codes now go there.`;
+  }
+
+  if (isByAdministrator) {
+    return {
+      subject,
+      summary,
+      advice: 'If you did not ask for this change, tell your practice administrator now.',
+      reassurance: 'If you asked for it, there is nothing to do.',
+    };
+  }
+  return { subject, summary, advice: 'If this was not you, tell your practice administrator now and change your password.' };
 }
 
 function formatUtcTime(isoTime: string): string {
@@ -97,4 +169,12 @@ function cleanLine(value: string, fallback: string): string {
 export interface NoticeEmailText {
   subject: string;
   text: string;
+}
+
+interface NoticeEvent {
+  subject: string;
+  summary: string;
+  advice: string;
+  /** The line after the advice; "If it was you, there is nothing to do." when absent. */
+  reassurance?: string;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { OtpChannel } from '../../../electron/shared/api';
 import { formatCodeEmail, formatCodeSms } from './code-message-text';
-import { formatNoticeEmail } from './notice-message-text';
+import { formatNoticeEmail, formatNoticeSms } from './notice-message-text';
 import { maskDestination } from './mask-destination';
 import { DeliveryError } from './types';
 import type { CodeDeliverer, CodeMessage, DeliveryReceipt, NoticeMessage } from './types';
@@ -28,7 +28,14 @@ export interface OutboxOptions {
 export function createOutboxDeliverer(channel: OtpChannel, options: OutboxOptions): CodeDeliverer {
   const channelDir = path.resolve(options.outboxDir, channel);
   const composeEmailFile = createEmailFileComposer(options.emailFrom);
-  const composeFile = channel === 'email' ? (message: CodeMessage) => composeEmailFile(message.to, formatCodeEmail(message)) : composeSmsFile;
+  const composeFile =
+    channel === 'email'
+      ? (message: CodeMessage) => composeEmailFile(message.to, formatCodeEmail(message))
+      : async (message: CodeMessage) => composeSmsFile(message.to, formatCodeSms(message));
+  const composeNoticeFile =
+    channel === 'email'
+      ? (message: NoticeMessage) => composeEmailFile(message.to, formatNoticeEmail(message))
+      : async (message: NoticeMessage) => composeSmsFile(message.to, formatNoticeSms(message));
   const extension = channel === 'email' ? 'eml' : 'txt';
 
   const writeMessage = async (to: string, content: Buffer): Promise<DeliveryReceipt> => {
@@ -48,13 +55,10 @@ export function createOutboxDeliverer(channel: OtpChannel, options: OutboxOption
     return { channel, maskedDestination: maskDestination(channel, to), transport: 'outbox', reference: filePath };
   };
 
-  const deliverer: CodeDeliverer = {
+  return {
     deliver: async (message: CodeMessage) => writeMessage(message.to, await composeFile(message)),
+    deliverNotice: async (message: NoticeMessage) => writeMessage(message.to, await composeNoticeFile(message)),
   };
-  if (channel === 'email') {
-    deliverer.deliverNotice = async (message: NoticeMessage) => writeMessage(message.to, await composeEmailFile(message.to, formatNoticeEmail(message)));
-  }
-  return deliverer;
 }
 
 function createEmailFileComposer(emailFrom: string): (to: string, email: { subject: string; text: string }) => Promise<Buffer> {
@@ -75,12 +79,12 @@ function createEmailFileComposer(emailFrom: string): (to: string, email: { subje
   };
 }
 
-async function composeSmsFile(message: CodeMessage): Promise<Buffer> {
+function composeSmsFile(to: string, body: string): Buffer {
   const lines = [
-    `To: ${message.to.replace(/\p{C}/gu, '')}`,
+    `To: ${to.replace(/\p{C}/gu, '')}`,
     `From: ${smsOutboxSender}`,
     `Date: ${new Date().toISOString()}`,
-    `Body: ${formatCodeSms(message)}`,
+    `Body: ${body}`,
     '',
   ];
   return Buffer.from(lines.join('\n'), 'utf8');

@@ -2,18 +2,19 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { isAxiosError } from 'axios';
 import type { AxiosInstance } from 'axios';
 import { formatCodeSms } from './code-message-text';
+import { formatNoticeSms } from './notice-message-text';
 import { isCertificateVerificationError, readTrustedCertificates } from './extra-certificate-authority';
 import { isLoopbackHost } from './loopback-host';
 import { maskMobile } from './mask-destination';
 import { DeliveryError } from './types';
-import type { CodeDeliverer, CodeMessage, DeliveryReceipt, SmsProviderSettings } from './types';
+import type { CodeDeliverer, CodeMessage, DeliveryReceipt, NoticeMessage, SmsProviderSettings } from './types';
 
 const e164Pattern = /^\+[1-9]\d{6,14}$/;
 const failedMessageStatuses = new Set(['failed', 'undelivered', 'canceled']);
 const maxResponseBytes = 64 * 1024;
 
 /**
- * Creates a deliverer that sends code texts through the Messages API of Twilio or a
+ * Creates a deliverer that sends code and notice texts through the Messages API of Twilio or a
  * provider with the same shape. Throws a `misconfigured` DeliveryError when the base URL
  * is not HTTPS (plain HTTP is allowed on loopback only) or when `caFile` cannot be read.
  */
@@ -23,23 +24,26 @@ export function createSmsDeliverer(settings: SmsProviderSettings): CodeDeliverer
   const messagesPath = `2010-04-01/Accounts/${encodeURIComponent(settings.accountSid)}/Messages.json`;
   const client = createProviderClient(settings, new URL(messagesPath, baseUrl));
 
+  const sendText = async (to: string, body: string): Promise<DeliveryReceipt> => {
+    if (!e164Pattern.test(to)) {
+      throw new DeliveryError('sms', 'rejected', 'The recipient is not a mobile number in E.164 form (like +15550100003), so no text was sent.');
+    }
+
+    const form = new URLSearchParams({ To: to, From: settings.fromNumber, Body: body });
+    let response;
+    try {
+      response = await client.post<unknown>('', form);
+    } catch (error) {
+      throw convertRequestFailure(error, providerName);
+    }
+
+    const sid = readMessageSid(response.status, response.data, providerName);
+    return { channel: 'sms', maskedDestination: maskMobile(to), transport: 'sms-provider', reference: sid };
+  };
+
   return {
-    async deliver(message: CodeMessage): Promise<DeliveryReceipt> {
-      if (!e164Pattern.test(message.to)) {
-        throw new DeliveryError('sms', 'rejected', 'The recipient is not a mobile number in E.164 form (like +15550100003), so no text was sent.');
-      }
-
-      const form = new URLSearchParams({ To: message.to, From: settings.fromNumber, Body: formatCodeSms(message) });
-      let response;
-      try {
-        response = await client.post<unknown>('', form);
-      } catch (error) {
-        throw convertRequestFailure(error, providerName);
-      }
-
-      const sid = readMessageSid(response.status, response.data, providerName);
-      return { channel: 'sms', maskedDestination: maskMobile(message.to), transport: 'sms-provider', reference: sid };
-    },
+    deliver: async (message: CodeMessage) => sendText(message.to, formatCodeSms(message)),
+    deliverNotice: async (message: NoticeMessage) => sendText(message.to, formatNoticeSms(message)),
   };
 }
 

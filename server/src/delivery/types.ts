@@ -6,9 +6,11 @@ export interface CodeMessage {
   /** Full email address or E.164 mobile number. */
   to: string;
   code: string;
-  purpose: 'sign_in' | 'password_reset' | 'contact_change';
+  purpose: 'sign_in' | 'password_reset' | 'contact_change' | 'account_setup';
   practiceName: string;
   expiresInMinutes: number;
+  /** For `account_setup`, the welcome email: whom the new account is for and when the code expires (ISO 8601). */
+  newAccount?: { username: string; displayName: string; codeExpiresAt: string };
 }
 
 export interface DeliveryReceipt {
@@ -32,10 +34,10 @@ export class DeliveryError extends Error {
   }
 }
 
-/** A security notice sent by email after a sign-in event; it carries no code or other secret. */
+/** A security notice sent after an account event; it carries no code, link or other secret. */
 export interface NoticeMessage {
   kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed' | 'contact_changed' | 'account_created';
-  /** Full email address. */
+  /** Full email address, or an E.164 mobile number for a text. */
   to: string;
   displayName: string;
   practiceName: string;
@@ -44,15 +46,18 @@ export interface NoticeMessage {
   location: string;
   /** ISO 8601 time of the sign-in. */
   occurredAt: string;
-  /** For `contact_changed`: which contact changed and its new value, masked, like `email` and `j***@clinic.example`. */
-  changedContact?: { channel: 'email' | 'sms'; maskedNewValue: string };
+  /**
+   * For `contact_changed`: which contact changed, its new value masked (like `j***@clinic.example`,
+   * or null when it was removed), and whether the account owner or a practice administrator changed it.
+   */
+  changedContact?: { channel: 'email' | 'sms'; maskedNewValue: string | null; changedBy?: 'owner' | 'practice_admin' };
   /** For `account_created`: the new account's username. */
   username?: string;
 }
 
 export interface CodeDeliverer {
   deliver(message: CodeMessage): Promise<DeliveryReceipt>;
-  /** Sends a security notice; only email deliverers have it. */
+  /** Sends a security notice to `message.to` on this deliverer's channel. */
   deliverNotice?(message: NoticeMessage): Promise<DeliveryReceipt>;
 }
 

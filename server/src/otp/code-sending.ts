@@ -20,9 +20,8 @@ import {
   type OtpChallenge,
 } from './otp-challenge';
 
-export const resendCooldownMs = 30_000;
-export const maxSendsPerUserPerHour = 5;
-const sendWindowMs = 60 * 60_000;
+/** The rolling window of the hourly code cap (practice setting `code_sends_per_hour`). */
+export const codeSendWindowMs = 60 * 60_000;
 
 interface SendReservation {
   sendId: string;
@@ -106,6 +105,7 @@ export async function sendOtpCode(
       channel: input.channel,
       now,
       codeExpiresAt,
+      maxWrongCodes: practice.wrongCodesPerChallenge,
     });
     appendAuditEvent(db, {
       ...auditBase,
@@ -127,9 +127,9 @@ export async function sendOtpCode(
       channel: input.channel,
       destination: maskedDestination,
       codeExpiresAt: toIsoTime(codeExpiresAt),
-      resendAvailableAt: toIsoTime(reservation.requestedAt + resendCooldownMs),
-      sendsRemainingThisHour: Math.max(0, maxSendsPerUserPerHour - reservation.sendsInWindow),
-      attemptsRemaining: attemptsRemaining(stored),
+      resendAvailableAt: toIsoTime(reservation.requestedAt + practice.resendCooldownSeconds * 1000),
+      sendsRemainingThisHour: Math.max(0, practice.codeSendsPerHour - reservation.sendsInWindow),
+      attemptsRemaining: attemptsRemaining(stored, practice.wrongCodesPerChallenge),
     },
   };
 }
@@ -184,27 +184,49 @@ function reserveOtpSend(
          ORDER BY requested_at DESC LIMIT 1`,
       )
       .get(challenge.id) as { requested_at: number } | undefined;
-    if (lastSend !== undefined && now < lastSend.requested_at + resendCooldownMs) {
+    const cooldownWait = secondsUntilCooldownEnds(lastSend?.requested_at ?? null, practice.resendCooldownSeconds, now);
+    if (cooldownWait !== null) {
       auditLimit('otp_resend_cooldown');
-      return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: Math.ceil((lastSend.requested_at + resendCooldownMs - now) / 1000) });
+      return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: cooldownWait });
     }
 
     // Failed sends count here, so a broken channel cannot be used to send unlimited attempts.
-    const window = db
-      .prepare('SELECT COUNT(*) AS count, MIN(requested_at) AS oldest FROM otp_sends WHERE user_id = ? AND requested_at > ?')
-      .get(user.id, now - sendWindowMs) as { count: number; oldest: number | null };
-    if (window.count >= maxSendsPerUserPerHour) {
+    const sendTimes = listUserSendTimes(db, user.id, now);
+    if (sendTimes.length >= practice.codeSendsPerHour) {
       auditLimit('otp_send_limit');
-      const oldest = window.oldest ?? now;
-      return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: Math.max(1, Math.ceil((oldest + sendWindowMs - now) / 1000)) });
+      return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: secondsUntilSendCapAllows(sendTimes, practice.codeSendsPerHour, now) });
     }
 
     const sendId = randomUUID();
     db.prepare(
       `INSERT INTO otp_sends (id, challenge_id, user_id, channel, status, requested_at) VALUES (?, ?, ?, ?, 'pending', ?)`,
     ).run(sendId, challenge.id, user.id, input.channel, now);
-    return { ok: true, sendId, challenge, user, practice, destination, requestedAt: now, sendsInWindow: window.count + 1 };
+    return { ok: true, sendId, challenge, user, practice, destination, requestedAt: now, sendsInWindow: sendTimes.length + 1 };
   });
+}
+
+/** Lists the times of the user's code sends of every purpose in the rolling hour, oldest first. */
+export function listUserSendTimes(db: Db, userId: string, now: number): number[] {
+  const rows = db
+    .prepare('SELECT requested_at FROM otp_sends WHERE user_id = ? AND requested_at > ? ORDER BY requested_at')
+    .all(userId, now - codeSendWindowMs) as Array<{ requested_at: number }>;
+  return rows.map((row) => row.requested_at);
+}
+
+/** Returns the seconds left of the resend cooldown after the last send, or null when a send may go now. */
+export function secondsUntilCooldownEnds(lastSentAt: number | null, cooldownSeconds: number, now: number): number | null {
+  const availableAt = lastSentAt === null ? now : lastSentAt + cooldownSeconds * 1000;
+  return now < availableAt ? Math.ceil((availableAt - now) / 1000) : null;
+}
+
+/**
+ * Returns the seconds until the hourly cap allows another send, given the send times in the
+ * rolling hour, oldest first. After a practice lowers its cap there can be more sends in the hour
+ * than the cap, so the wait lasts until enough of them have left the hour, not only the oldest.
+ */
+export function secondsUntilSendCapAllows(sendTimes: readonly number[], sendsPerHour: number, now: number): number {
+  const lastToLeave = sendTimes[Math.max(0, sendTimes.length - sendsPerHour)] ?? now;
+  return Math.max(1, Math.ceil((lastToLeave + codeSendWindowMs - now) / 1000));
 }
 
 export function finishOtpSend(db: Db, sendId: string, status: 'sent' | 'failed', now: number): void {

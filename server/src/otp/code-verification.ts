@@ -16,6 +16,7 @@ import {
   attemptsRemaining,
   completeOtpChallenge,
   findOtpChallengeByToken,
+  isOtpChallengeLocked,
   recordWrongCodeOnChallenge,
 } from './otp-challenge';
 
@@ -80,7 +81,7 @@ export function verifyOtpCode(context: ServerContext, input: VerifyCodeInput): R
       reject('account_locked');
       return failure('AUTH_ACCOUNT_LOCKED', retryAfterLock(lock, now));
     }
-    if (challenge.lockedAt !== null) {
+    if (isOtpChallengeLocked(challenge, practice.wrongCodesPerChallenge)) {
       reject('challenge_locked');
       return failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 });
     }
@@ -94,8 +95,8 @@ export function verifyOtpCode(context: ServerContext, input: VerifyCodeInput): R
     }
 
     if (!isOtpCodeMatch(context.otpSecret, challenge.id, input.code, challenge.codeHash)) {
-      const challengeCount = recordWrongCodeOnChallenge(db, challenge.id, now);
-      const accountCount = recordWrongCodeOnAccount(db, user.id, now);
+      const challengeCount = recordWrongCodeOnChallenge(db, { challengeId: challenge.id, now, maxWrongCodes: practice.wrongCodesPerChallenge });
+      const accountCount = recordWrongCodeOnAccount(db, { userId: user.id, now, wrongCodesPerLockout: practice.wrongCodesPerAccountLockout });
       const details = { challengeWrongCodes: challengeCount.wrongAttempts, accountWrongCodes: accountCount.failures };
       audit({ practiceId: practice.id, event: 'otp.rejected', outcome: 'failure', reason: 'wrong_code', details });
       if (challengeCount.isLocked) {
@@ -116,7 +117,7 @@ export function verifyOtpCode(context: ServerContext, input: VerifyCodeInput): R
       if (challengeCount.isLocked) {
         return failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 });
       }
-      return failure('OTP_CODE_INVALID', { attemptsRemaining: attemptsRemaining(challengeCount) });
+      return failure('OTP_CODE_INVALID', { attemptsRemaining: attemptsRemaining(challengeCount, practice.wrongCodesPerChallenge) });
     }
 
     if (!completeOtpChallenge(db, challenge.id, now)) {

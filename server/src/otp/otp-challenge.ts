@@ -7,8 +7,6 @@ import type { User } from '../users/user-repository';
 
 /** How long a sign-in attempt may wait for its code to be verified. */
 export const otpChallengeTtlMs = 30 * 60_000;
-/** Wrong codes that lock a challenge until a new code is sent for it. */
-export const maxWrongCodesPerChallenge = 5;
 
 /** Purpose of a challenge's code: a sign-in's second factor, or ownership of the email for a reset. */
 export type OtpPurpose = 'sign_in' | 'password_reset';
@@ -112,27 +110,38 @@ export function findOtpChallengeByToken(db: Db, token: string): OtpChallenge | u
 /**
  * Stores the hash of a newly delivered code, replacing the previous one so only the newest code
  * works. A locked challenge unlocks with its fresh code; before a lock, the wrong-code count
- * carries over so resending cannot buy extra guesses.
+ * carries over so resending cannot buy extra guesses. A count already at `maxWrongCodes` counts
+ * as a lock, which happens when the practice lowered its limit while the challenge was open.
  */
 export function storeOtpCode(
   db: Db,
-  input: { challengeId: string; codeHash: string; channel: OtpChannel; now: number; codeExpiresAt: number },
+  input: { challengeId: string; codeHash: string; channel: OtpChannel; now: number; codeExpiresAt: number; maxWrongCodes: number },
 ): OtpChallenge {
   const row = db
     .prepare(
       `UPDATE otp_challenges SET
-         code_hash = ?, code_channel = ?, code_issued_at = ?, code_expires_at = ?,
-         wrong_attempts = CASE WHEN locked_at IS NULL THEN wrong_attempts ELSE 0 END,
+         code_hash = @codeHash, code_channel = @channel, code_issued_at = @now, code_expires_at = @codeExpiresAt,
+         wrong_attempts = CASE WHEN locked_at IS NULL AND wrong_attempts < @max THEN wrong_attempts ELSE 0 END,
          locked_at = NULL
-       WHERE id = ?
+       WHERE id = @id
        RETURNING *`,
     )
-    .get(input.codeHash, input.channel, input.now, input.codeExpiresAt, input.challengeId) as OtpChallengeRow;
+    .get({
+      codeHash: input.codeHash,
+      channel: input.channel,
+      now: input.now,
+      codeExpiresAt: input.codeExpiresAt,
+      max: input.maxWrongCodes,
+      id: input.challengeId,
+    }) as OtpChallengeRow;
   return toOtpChallenge(row);
 }
 
-/** Counts one wrong code on the challenge; at the limit it locks the challenge and drops its code. */
-export function recordWrongCodeOnChallenge(db: Db, challengeId: string, now: number): { wrongAttempts: number; isLocked: boolean } {
+/** Counts one wrong code on the challenge; at `maxWrongCodes` it locks the challenge and drops its code. */
+export function recordWrongCodeOnChallenge(
+  db: Db,
+  input: { challengeId: string; now: number; maxWrongCodes: number },
+): { wrongAttempts: number; isLocked: boolean } {
   const row = db
     .prepare(
       `UPDATE otp_challenges SET
@@ -142,8 +151,13 @@ export function recordWrongCodeOnChallenge(db: Db, challengeId: string, now: num
        WHERE id = @id
        RETURNING wrong_attempts, locked_at`,
     )
-    .get({ max: maxWrongCodesPerChallenge, now, id: challengeId }) as { wrong_attempts: number; locked_at: number | null };
+    .get({ max: input.maxWrongCodes, now: input.now, id: input.challengeId }) as { wrong_attempts: number; locked_at: number | null };
   return { wrongAttempts: row.wrong_attempts, isLocked: row.locked_at !== null };
+}
+
+/** Reports whether the challenge takes no code, including when its count reached a lowered limit. */
+export function isOtpChallengeLocked(challenge: Pick<OtpChallenge, 'lockedAt' | 'wrongAttempts'>, maxWrongCodes: number): boolean {
+  return challenge.lockedAt !== null || challenge.wrongAttempts >= maxWrongCodes;
 }
 
 /**
@@ -172,8 +186,8 @@ export function destinationForChannel(user: Pick<User, 'email' | 'mobile'>, chan
   return channel === 'email' ? user.email : user.mobile;
 }
 
-export function attemptsRemaining(challenge: Pick<OtpChallenge, 'wrongAttempts'>): number {
-  return Math.max(0, maxWrongCodesPerChallenge - challenge.wrongAttempts);
+export function attemptsRemaining(challenge: Pick<OtpChallenge, 'wrongAttempts'>, maxWrongCodes: number): number {
+  return Math.max(0, maxWrongCodes - challenge.wrongAttempts);
 }
 
 function toOtpChallenge(row: OtpChallengeRow): OtpChallenge {

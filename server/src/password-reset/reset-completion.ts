@@ -13,7 +13,7 @@ import {
   attemptsRemaining,
   completeOtpChallenge,
   findOtpChallengeByToken,
-  maxWrongCodesPerChallenge,
+  isOtpChallengeLocked,
   recordWrongCodeOnChallenge,
   type OtpChallenge,
 } from '../otp/otp-challenge';
@@ -21,6 +21,7 @@ import { findPracticeById, type Practice } from '../practices/practice-repositor
 import type { ServerContext } from '../server-context';
 import { findUserById, type User } from '../users/user-repository';
 import { findResetDecoyByToken, recordWrongCodeOnDecoy, type ResetDecoy } from './reset-decoy';
+import { findResetCodeLimits, type ResetCodeLimits } from './reset-request';
 
 /** How long a reset token allows the password change after the code was accepted. */
 export const passwordResetTokenTtlMs = 10 * 60_000;
@@ -37,10 +38,11 @@ export function verifyPasswordResetCode(
   const { db, clock } = context;
   const now = clock.now();
   return runImmediate(db, (): Result<{ response: PasswordResetVerifyResponse }> => {
+    const limits = findResetCodeLimits(db);
     const challenge = findOtpChallengeByToken(db, input.challengeToken);
     if (challenge === undefined || challenge.purpose !== 'password_reset') {
       const decoy = findResetDecoyByToken(db, input.challengeToken);
-      return decoy === undefined ? failure('OTP_CHALLENGE_INVALID') : rejectDecoyCode(db, decoy, { ...input, now });
+      return decoy === undefined ? failure('OTP_CHALLENGE_INVALID') : rejectDecoyCode(db, decoy, { ...input, now, limits });
     }
     const user = findUserById(db, challenge.userId);
     const practice = user === undefined ? undefined : findPracticeById(db, user.practiceId);
@@ -61,7 +63,7 @@ export function verifyPasswordResetCode(
       return reject(challenge.completedAt !== null ? 'challenge_completed' : 'challenge_not_usable', failure('OTP_CHALLENGE_INVALID'));
     }
     // An account lock reads as a locked challenge here, which is what a decoy attempt shows too.
-    if (getAccountLockState(user, now).isLocked || challenge.lockedAt !== null) {
+    if (getAccountLockState(user, now).isLocked || isOtpChallengeLocked(challenge, limits.wrongCodesPerChallenge)) {
       return reject('challenge_locked', failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 }));
     }
     if (challenge.codeHash === null || challenge.codeExpiresAt === null) {
@@ -72,7 +74,7 @@ export function verifyPasswordResetCode(
     }
 
     if (!isOtpCodeMatch(context.otpSecret, challenge.id, input.code, challenge.codeHash)) {
-      return recordWrongResetCode(context, { challenge, user, practice, now, audit });
+      return recordWrongResetCode(context, { challenge, user, practice, limits, now, audit });
     }
 
     if (!completeOtpChallenge(db, challenge.id, now)) {
@@ -205,12 +207,20 @@ function auditRejectedReset(db: Db, origin: RequestOrigin, rejection: { reason: 
 
 function recordWrongResetCode(
   context: ServerContext,
-  input: { challenge: OtpChallenge; user: User; practice: Practice; now: number; audit: (event: Omit<AuditEvent, 'occurredAt' | 'origin' | 'practiceId' | 'userId'>) => void },
+  input: {
+    challenge: OtpChallenge;
+    user: User;
+    practice: Practice;
+    limits: ResetCodeLimits;
+    now: number;
+    audit: (event: Omit<AuditEvent, 'occurredAt' | 'origin' | 'practiceId' | 'userId'>) => void;
+  },
 ): Failure {
   const { db, logger } = context;
-  const { challenge, user, now, audit } = input;
-  const challengeCount = recordWrongCodeOnChallenge(db, challenge.id, now);
-  const accountCount = recordWrongCodeOnAccount(db, user.id, now);
+  const { challenge, user, practice, limits, now, audit } = input;
+  const challengeCount = recordWrongCodeOnChallenge(db, { challengeId: challenge.id, now, maxWrongCodes: limits.wrongCodesPerChallenge });
+  // The account counts toward its own practice's lockout step, as wrong sign-in codes do.
+  const accountCount = recordWrongCodeOnAccount(db, { userId: user.id, now, wrongCodesPerLockout: practice.wrongCodesPerAccountLockout });
   const details = { purpose: 'password_reset', challengeWrongCodes: challengeCount.wrongAttempts, accountWrongCodes: accountCount.failures };
   audit({ event: 'otp.rejected', outcome: 'failure', reason: 'wrong_code', details });
   if (challengeCount.isLocked) {
@@ -230,16 +240,16 @@ function recordWrongResetCode(
   if (challengeCount.isLocked) {
     return failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 });
   }
-  return failure('OTP_CODE_INVALID', { attemptsRemaining: attemptsRemaining(challengeCount) });
+  return failure('OTP_CODE_INVALID', { attemptsRemaining: attemptsRemaining(challengeCount, limits.wrongCodesPerChallenge) });
 }
 
 /** Answers a code for a decoy attempt exactly as a real attempt answers a wrong one. */
 function rejectDecoyCode(
   db: Db,
   decoy: ResetDecoy,
-  input: { deviceFingerprint: string; origin: RequestOrigin; now: number },
+  input: { deviceFingerprint: string; origin: RequestOrigin; now: number; limits: ResetCodeLimits },
 ): Failure {
-  const { now } = input;
+  const { now, limits } = input;
   const reject = (reason: string, result: Failure): Failure => {
     appendAuditEvent(db, { occurredAt: now, origin: input.origin, event: 'otp.rejected', outcome: 'failure', reason, details: { purpose: 'password_reset', decoy: true } });
     return result;
@@ -250,7 +260,7 @@ function rejectDecoyCode(
   if (decoy.deviceFingerprint !== input.deviceFingerprint) {
     return reject('challenge_not_usable', failure('OTP_CHALLENGE_INVALID'));
   }
-  if (decoy.lockedAt !== null) {
+  if (isOtpChallengeLocked(decoy, limits.wrongCodesPerChallenge)) {
     return reject('challenge_locked', failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 }));
   }
   if (decoy.codeIssuedAt === null || decoy.codeExpiresAt === null) {
@@ -259,10 +269,10 @@ function rejectDecoyCode(
   if (now >= decoy.codeExpiresAt) {
     return reject('code_expired', failure('OTP_CODE_EXPIRED'));
   }
-  const count = recordWrongCodeOnDecoy(db, decoy.id, { now, maxWrongCodes: maxWrongCodesPerChallenge });
+  const count = recordWrongCodeOnDecoy(db, decoy.id, { now, maxWrongCodes: limits.wrongCodesPerChallenge });
   reject('wrong_code', failure('OTP_CODE_INVALID'));
   if (count.isLocked) {
     return failure('OTP_CHALLENGE_LOCKED', { attemptsRemaining: 0 });
   }
-  return failure('OTP_CODE_INVALID', { attemptsRemaining: Math.max(0, maxWrongCodesPerChallenge - count.wrongAttempts) });
+  return failure('OTP_CODE_INVALID', { attemptsRemaining: attemptsRemaining(count, limits.wrongCodesPerChallenge) });
 }

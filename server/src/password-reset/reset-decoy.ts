@@ -52,21 +52,25 @@ export function findLastDecoySend(db: Db, decoyId: string): number | null {
   return row.last;
 }
 
-/** Counts decoy sends for the email since `since`, with the oldest, as the hourly cap needs. */
-export function countDecoySends(db: Db, emailKey: string, since: number): { count: number; oldest: number | null } {
-  return db
-    .prepare('SELECT COUNT(*) AS count, MIN(requested_at) AS oldest FROM password_reset_decoy_sends WHERE email_key = ? AND requested_at > ?')
-    .get(emailKey, since) as { count: number; oldest: number | null };
+/** Lists the times of decoy sends for the email since `since`, oldest first, as the hourly cap needs. */
+export function listDecoySendTimes(db: Db, emailKey: string, since: number): number[] {
+  const rows = db
+    .prepare('SELECT requested_at FROM password_reset_decoy_sends WHERE email_key = ? AND requested_at > ? ORDER BY requested_at')
+    .all(emailKey, since) as Array<{ requested_at: number }>;
+  return rows.map((row) => row.requested_at);
 }
 
-/** Records a send as a real attempt stores a code: the code time moves and a lock clears. */
-export function recordDecoySend(db: Db, decoy: ResetDecoy, input: { now: number; codeExpiresAt: number }): void {
+/**
+ * Records a send as a real attempt stores a code: the code time moves, and a lock, or a count
+ * already at `maxWrongCodes`, clears.
+ */
+export function recordDecoySend(db: Db, decoy: ResetDecoy, input: { now: number; codeExpiresAt: number; maxWrongCodes: number }): void {
   db.prepare('INSERT INTO password_reset_decoy_sends (decoy_id, email_key, requested_at) VALUES (?, ?, ?)').run(decoy.id, decoy.emailKey, input.now);
   db.prepare(
-    `UPDATE password_reset_decoys SET code_issued_at = ?, code_expires_at = ?,
-       wrong_attempts = CASE WHEN locked_at IS NULL THEN wrong_attempts ELSE 0 END, locked_at = NULL
-     WHERE id = ?`,
-  ).run(input.now, input.codeExpiresAt, decoy.id);
+    `UPDATE password_reset_decoys SET code_issued_at = @now, code_expires_at = @codeExpiresAt,
+       wrong_attempts = CASE WHEN locked_at IS NULL AND wrong_attempts < @max THEN wrong_attempts ELSE 0 END, locked_at = NULL
+     WHERE id = @id`,
+  ).run({ now: input.now, codeExpiresAt: input.codeExpiresAt, max: input.maxWrongCodes, id: decoy.id });
 }
 
 export function recordWrongCodeOnDecoy(db: Db, decoyId: string, input: { now: number; maxWrongCodes: number }): { wrongAttempts: number; isLocked: boolean } {

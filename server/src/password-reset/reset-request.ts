@@ -7,15 +7,28 @@ import { runImmediate, type Db } from '../db/database';
 import { maskEmail } from '../delivery/mask-destination';
 import { DeliveryError, type CodeMessage } from '../delivery/types';
 import { failure, type Result } from '../errors/api-error';
-import { deliverWithTimeout, finishOtpSend, maxSendsPerUserPerHour, resendCooldownMs } from '../otp/code-sending';
+import {
+  codeSendWindowMs,
+  deliverWithTimeout,
+  finishOtpSend,
+  listUserSendTimes,
+  secondsUntilCooldownEnds,
+  secondsUntilSendCapAllows,
+} from '../otp/code-sending';
 import { generateOtpCode, hashOtpCode, otpCodeTtlMs } from '../otp/otp-code';
 import { createOtpChallenge, findOtpChallengeByToken, otpChallengeTtlMs, storeOtpCode, type OtpChallenge } from '../otp/otp-challenge';
 import { findPracticeById, type Practice } from '../practices/practice-repository';
+import { findStrictestCodeLimits } from '../practices/strictest-code-limits';
 import type { ServerContext } from '../server-context';
 import { findUserById, type User } from '../users/user-repository';
-import { countDecoySends, createResetDecoy, findLastDecoySend, findResetDecoyByToken, recordDecoySend, type ResetDecoy } from './reset-decoy';
+import { createResetDecoy, findLastDecoySend, findResetDecoyByToken, listDecoySendTimes, recordDecoySend, type ResetDecoy } from './reset-decoy';
 
-const sendWindowMs = 60 * 60_000;
+/** The code limits of the reset flow, the same for every email address. */
+export interface ResetCodeLimits {
+  resendCooldownSeconds: number;
+  codeSendsPerHour: number;
+  wrongCodesPerChallenge: number;
+}
 
 /** A code to email once the reply has gone, so mail relay latency never shows in the reply time. */
 interface PendingResetEmail {
@@ -46,16 +59,17 @@ export function requestPasswordReset(
   const started = runImmediate(db, () => {
     const audit = (event: Omit<AuditEvent, 'occurredAt' | 'origin' | 'event'>): void =>
       appendAuditEvent(db, { occurredAt: now, origin: input.origin, event: 'password_reset.requested', ...event, details: { email: maskedEmail, ...event.details } });
+    const limits = findResetCodeLimits(db);
     const account = findResetAccount(db, emailKey, now);
 
     if (!account.ok) {
       const { token } = createResetDecoy(db, { emailKey, deviceFingerprint: input.deviceFingerprint, now, expiresAt: now + otpChallengeTtlMs });
       const decoy = findResetDecoyByToken(db, token) as ResetDecoy;
       hashOtpCode(context.otpSecret, decoy.id, code);
-      const sends = countDecoySends(db, emailKey, now - sendWindowMs);
-      const isCapped = sends.count >= maxSendsPerUserPerHour;
+      const sendTimes = listDecoySendTimes(db, emailKey, now - codeSendWindowMs);
+      const isCapped = sendTimes.length >= limits.codeSendsPerHour;
       if (!isCapped) {
-        recordDecoySend(db, decoy, { now, codeExpiresAt: now + otpCodeTtlMs });
+        recordDecoySend(db, decoy, { now, codeExpiresAt: now + otpCodeTtlMs, maxWrongCodes: limits.wrongCodesPerChallenge });
       }
       for (const user of account.users) {
         audit({ practiceId: user.practiceId, userId: user.id, outcome: 'failure', reason: account.reason });
@@ -63,7 +77,7 @@ export function requestPasswordReset(
       if (account.users.length === 0) {
         audit({ outcome: 'failure', reason: account.reason });
       }
-      return { token, email: null };
+      return { token, email: null, limits };
     }
 
     const { user, practice } = account;
@@ -76,15 +90,14 @@ export function requestPasswordReset(
       now,
     });
     const codeHash = hashOtpCode(context.otpSecret, challenge.id, code);
-    const sendsInWindow = countUserSends(db, user.id, now);
-    if (sendsInWindow.count >= maxSendsPerUserPerHour) {
+    if (listUserSendTimes(db, user.id, now).length >= limits.codeSendsPerHour) {
       audit({ practiceId: practice.id, userId: user.id, outcome: 'failure', reason: 'otp_send_limit' });
-      return { token, email: null };
+      return { token, email: null, limits };
     }
     const sendId = reserveResetSend(db, challenge, now);
-    storeOtpCode(db, { challengeId: challenge.id, codeHash, channel: 'email', now, codeExpiresAt: now + otpCodeTtlMs });
+    storeOtpCode(db, { challengeId: challenge.id, codeHash, channel: 'email', now, codeExpiresAt: now + otpCodeTtlMs, maxWrongCodes: limits.wrongCodesPerChallenge });
     audit({ practiceId: practice.id, userId: user.id, outcome: 'success' });
-    return { token, email: { sendId, challengeId: challenge.id, user, practice, code } satisfies PendingResetEmail };
+    return { token, email: { sendId, challengeId: challenge.id, user, practice, code } satisfies PendingResetEmail, limits };
   });
 
   if (started.email !== null) {
@@ -96,7 +109,7 @@ export function requestPasswordReset(
       challengeToken: started.token,
       destination: maskedEmail,
       codeExpiresAt: toIsoTime(now + otpCodeTtlMs),
-      resendAvailableAt: toIsoTime(now + resendCooldownMs),
+      resendAvailableAt: toIsoTime(now + started.limits.resendCooldownSeconds * 1000),
       expiresAt: toIsoTime(now + otpChallengeTtlMs),
     },
   };
@@ -115,10 +128,11 @@ export function resendPasswordResetCode(
   const code = generateOtpCode(context.randomInt);
 
   const result = runImmediate(db, (): Result<{ response: PasswordResetCodeSent; email: PendingResetEmail | null }> => {
+    const limits = findResetCodeLimits(db);
     const challenge = findOtpChallengeByToken(db, input.challengeToken);
     if (challenge === undefined || challenge.purpose !== 'password_reset') {
       const decoy = findResetDecoyByToken(db, input.challengeToken);
-      return decoy === undefined ? failure('OTP_CHALLENGE_INVALID') : resendDecoyCode(db, decoy, { ...input, now });
+      return decoy === undefined ? failure('OTP_CHALLENGE_INVALID') : resendDecoyCode(db, decoy, { ...input, now, limits });
     }
     const user = findUserById(db, challenge.userId);
     const practice = user === undefined ? undefined : findPracticeById(db, user.practiceId);
@@ -131,15 +145,15 @@ export function resendPasswordResetCode(
     const lastSend = db
       .prepare(`SELECT MAX(requested_at) AS last FROM otp_sends WHERE challenge_id = ? AND status IN ('pending', 'sent')`)
       .get(challenge.id) as { last: number | null };
-    const cooldown = checkCooldown(lastSend.last, now);
+    const cooldown = checkCooldown(lastSend.last, limits, now);
     if (cooldown !== null) {
       return cooldown;
     }
-    const sends = countUserSends(db, user.id, now);
-    if (sends.count >= maxSendsPerUserPerHour) {
-      return sendLimitFailure(sends.oldest, now);
+    const sendTimes = listUserSendTimes(db, user.id, now);
+    if (sendTimes.length >= limits.codeSendsPerHour) {
+      return sendLimitFailure(sendTimes, limits, now);
     }
-    const response = codeSentResponse(input.challengeToken, maskEmail(toEmailKey(user.email ?? '')), challenge.expiresAt, now);
+    const response = codeSentResponse(input.challengeToken, maskEmail(toEmailKey(user.email ?? '')), challenge.expiresAt, limits, now);
     // NOTE: an account locked or deactivated after the request gets the usual reply but no email,
     // and no cooldown starts, unlike a decoy attempt.
     if (user.status !== 'active' || getAccountLockState(user, now).isLocked) {
@@ -147,7 +161,14 @@ export function resendPasswordResetCode(
       return { ok: true, response, email: null };
     }
     const sendId = reserveResetSend(db, challenge, now);
-    storeOtpCode(db, { challengeId: challenge.id, codeHash: hashOtpCode(context.otpSecret, challenge.id, code), channel: 'email', now, codeExpiresAt: now + otpCodeTtlMs });
+    storeOtpCode(db, {
+      challengeId: challenge.id,
+      codeHash: hashOtpCode(context.otpSecret, challenge.id, code),
+      channel: 'email',
+      now,
+      codeExpiresAt: now + otpCodeTtlMs,
+      maxWrongCodes: limits.wrongCodesPerChallenge,
+    });
     appendAuditEvent(db, { occurredAt: now, origin: input.origin, practiceId: practice.id, userId: user.id, event: 'password_reset.requested', outcome: 'success', details: { resend: true } });
     return { ok: true, response, email: { sendId, challengeId: challenge.id, user, practice, code } };
   });
@@ -159,6 +180,22 @@ export function resendPasswordResetCode(
     emailResetCodeLater(context, result.email, input.origin);
   }
   return { ok: true, response: result.response };
+}
+
+/**
+ * Returns the reset flow's limits: the strictest on the server, for every address alike, because a
+ * stand-in attempt for an unknown address has no practice whose values it could copy (see
+ * `findStrictestCodeLimits`). The wrong-code limit per attempt also stays at or below the
+ * account lockout step. So on an account without earlier wrong codes, the lockout comes no sooner
+ * than the attempt's own lock, and the reply is OTP_CHALLENGE_LOCKED, as a stand-in attempt's is.
+ */
+export function findResetCodeLimits(db: Db): ResetCodeLimits {
+  const strictest = findStrictestCodeLimits(db);
+  return {
+    resendCooldownSeconds: strictest.resendCooldownSeconds,
+    codeSendsPerHour: strictest.codeSendsPerHour,
+    wrongCodesPerChallenge: Math.min(strictest.wrongCodesPerChallenge, strictest.wrongCodesPerAccountLockout),
+  };
 }
 
 /** NFKC, trimmed and lower-cased, the form in which reset requests match registered addresses. */
@@ -205,55 +242,46 @@ function findResetAccount(db: Db, emailKey: string, now: number): ResetAccount {
 function resendDecoyCode(
   db: Db,
   decoy: ResetDecoy,
-  input: { challengeToken: string; deviceFingerprint: string; origin: RequestOrigin; now: number },
+  input: { challengeToken: string; deviceFingerprint: string; origin: RequestOrigin; now: number; limits: ResetCodeLimits },
 ): Result<{ response: PasswordResetCodeSent; email: null }> {
-  const { now } = input;
+  const { now, limits } = input;
   if (decoy.deviceFingerprint !== input.deviceFingerprint) {
     return failure('OTP_CHALLENGE_INVALID');
   }
   if (now >= decoy.expiresAt) {
     return failure('OTP_CHALLENGE_EXPIRED');
   }
-  const cooldown = checkCooldown(findLastDecoySend(db, decoy.id), now);
+  const cooldown = checkCooldown(findLastDecoySend(db, decoy.id), limits, now);
   if (cooldown !== null) {
     return cooldown;
   }
-  const sends = countDecoySends(db, decoy.emailKey, now - sendWindowMs);
-  if (sends.count >= maxSendsPerUserPerHour) {
-    return sendLimitFailure(sends.oldest, now);
+  const sendTimes = listDecoySendTimes(db, decoy.emailKey, now - codeSendWindowMs);
+  if (sendTimes.length >= limits.codeSendsPerHour) {
+    return sendLimitFailure(sendTimes, limits, now);
   }
-  recordDecoySend(db, decoy, { now, codeExpiresAt: now + otpCodeTtlMs });
+  recordDecoySend(db, decoy, { now, codeExpiresAt: now + otpCodeTtlMs, maxWrongCodes: limits.wrongCodesPerChallenge });
   appendAuditEvent(db, { occurredAt: now, origin: input.origin, event: 'password_reset.requested', outcome: 'failure', reason: 'unknown_email', details: { resend: true } });
-  return { ok: true, response: codeSentResponse(input.challengeToken, maskEmail(decoy.emailKey), decoy.expiresAt, now), email: null };
+  return { ok: true, response: codeSentResponse(input.challengeToken, maskEmail(decoy.emailKey), decoy.expiresAt, limits, now), email: null };
 }
 
-function codeSentResponse(challengeToken: string, destination: string, expiresAt: number, now: number): PasswordResetCodeSent {
+function codeSentResponse(challengeToken: string, destination: string, expiresAt: number, limits: ResetCodeLimits, now: number): PasswordResetCodeSent {
   return {
     challengeToken,
     destination,
     codeExpiresAt: toIsoTime(now + otpCodeTtlMs),
-    resendAvailableAt: toIsoTime(now + resendCooldownMs),
+    resendAvailableAt: toIsoTime(now + limits.resendCooldownSeconds * 1000),
     expiresAt: toIsoTime(expiresAt),
   };
 }
 
-function checkCooldown(lastSentAt: number | null, now: number): ReturnType<typeof failure> | null {
-  if (lastSentAt === null || now >= lastSentAt + resendCooldownMs) {
-    return null;
-  }
-  return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: Math.ceil((lastSentAt + resendCooldownMs - now) / 1000) });
+function checkCooldown(lastSentAt: number | null, limits: ResetCodeLimits, now: number): ReturnType<typeof failure> | null {
+  const retryAfterSeconds = secondsUntilCooldownEnds(lastSentAt, limits.resendCooldownSeconds, now);
+  return retryAfterSeconds === null ? null : failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds });
 }
 
-function sendLimitFailure(oldest: number | null, now: number): ReturnType<typeof failure> {
-  const start = oldest ?? now;
-  return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: Math.max(1, Math.ceil((start + sendWindowMs - now) / 1000)) });
-}
-
-/** Counts the user's code sends of every purpose in the last hour; sign-in and reset share the cap. */
-function countUserSends(db: Db, userId: string, now: number): { count: number; oldest: number | null } {
-  return db
-    .prepare('SELECT COUNT(*) AS count, MIN(requested_at) AS oldest FROM otp_sends WHERE user_id = ? AND requested_at > ?')
-    .get(userId, now - sendWindowMs) as { count: number; oldest: number | null };
+/** Builds the hourly-cap failure. Sign-in and reset codes share a user's cap, and a stand-in attempt counts its own sends. */
+function sendLimitFailure(sendTimes: readonly number[], limits: ResetCodeLimits, now: number): ReturnType<typeof failure> {
+  return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: secondsUntilSendCapAllows(sendTimes, limits.codeSendsPerHour, now) });
 }
 
 function reserveResetSend(db: Db, challenge: OtpChallenge, now: number): string {

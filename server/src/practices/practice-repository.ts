@@ -9,6 +9,16 @@ export interface Practice {
   idleTimeoutMinutes: number;
   absoluteTimeoutMinutes: number;
   minPasswordLength: number;
+  /** Wait between two code sends for one challenge or contact change. */
+  resendCooldownSeconds: number;
+  /** Codes sent to one user in a rolling hour, sign-in and password reset together. */
+  codeSendsPerHour: number;
+  /** Wrong codes that lock a challenge until a new code is sent. */
+  wrongCodesPerChallenge: number;
+  /** Consecutive wrong codes on the account that start each lockout step. */
+  wrongCodesPerAccountLockout: number;
+  /** Wrong passwords for one username in a 15-minute window. */
+  failedPasswordsPerAccount: number;
   createdAt: number;
 }
 
@@ -20,12 +30,23 @@ interface PracticeRow {
   idle_timeout_minutes: number;
   absolute_timeout_minutes: number;
   min_password_length: number;
+  resend_cooldown_seconds: number;
+  code_sends_per_hour: number;
+  wrong_codes_per_challenge: number;
+  wrong_codes_per_account_lockout: number;
+  failed_passwords_per_account: number;
   created_at: number;
 }
 
 export type PracticeSettings = Pick<
   Practice,
-  'requireMfaAlways' | 'deviceTrustDays' | 'idleTimeoutMinutes' | 'absoluteTimeoutMinutes' | 'minPasswordLength'
+  'requireMfaAlways' | 'deviceTrustDays' | 'idleTimeoutMinutes' | 'absoluteTimeoutMinutes' | 'minPasswordLength' | keyof PracticeCodeLimits
+>;
+
+/** The code and password limits of a practice. Each default below is also the loosest value allowed. */
+export type PracticeCodeLimits = Pick<
+  Practice,
+  'resendCooldownSeconds' | 'codeSendsPerHour' | 'wrongCodesPerChallenge' | 'wrongCodesPerAccountLockout' | 'failedPasswordsPerAccount'
 >;
 
 export const defaultPracticeSettings: PracticeSettings = {
@@ -34,14 +55,21 @@ export const defaultPracticeSettings: PracticeSettings = {
   idleTimeoutMinutes: 15,
   absoluteTimeoutMinutes: 720,
   minPasswordLength: 12,
+  resendCooldownSeconds: 30,
+  codeSendsPerHour: 5,
+  wrongCodesPerChallenge: 5,
+  wrongCodesPerAccountLockout: 10,
+  failedPasswordsPerAccount: 10,
 };
 
 export function createPractice(db: Db, input: { name: string; createdAt: number } & Partial<PracticeSettings>): Practice {
   const practice: Practice = { ...defaultPracticeSettings, ...input, id: randomUUID() };
   db.prepare(
     `INSERT INTO practices
-       (id, name, require_mfa_always, device_trust_days, idle_timeout_minutes, absolute_timeout_minutes, min_password_length, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       (id, name, require_mfa_always, device_trust_days, idle_timeout_minutes, absolute_timeout_minutes, min_password_length,
+        resend_cooldown_seconds, code_sends_per_hour, wrong_codes_per_challenge, wrong_codes_per_account_lockout,
+        failed_passwords_per_account, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     practice.id,
     practice.name,
@@ -50,6 +78,11 @@ export function createPractice(db: Db, input: { name: string; createdAt: number 
     practice.idleTimeoutMinutes,
     practice.absoluteTimeoutMinutes,
     practice.minPasswordLength,
+    practice.resendCooldownSeconds,
+    practice.codeSendsPerHour,
+    practice.wrongCodesPerChallenge,
+    practice.wrongCodesPerAccountLockout,
+    practice.failedPasswordsPerAccount,
     practice.createdAt,
   );
   return practice;
@@ -73,13 +106,19 @@ export function updatePracticeSettings(db: Db, id: string, settings: Partial<Pra
   const next = { ...current, ...settings };
   db.prepare(
     `UPDATE practices SET require_mfa_always = ?, device_trust_days = ?, idle_timeout_minutes = ?,
-       absolute_timeout_minutes = ?, min_password_length = ? WHERE id = ?`,
+       absolute_timeout_minutes = ?, min_password_length = ?, resend_cooldown_seconds = ?, code_sends_per_hour = ?,
+       wrong_codes_per_challenge = ?, wrong_codes_per_account_lockout = ?, failed_passwords_per_account = ? WHERE id = ?`,
   ).run(
     next.requireMfaAlways ? 1 : 0,
     next.deviceTrustDays,
     next.idleTimeoutMinutes,
     next.absoluteTimeoutMinutes,
     next.minPasswordLength,
+    next.resendCooldownSeconds,
+    next.codeSendsPerHour,
+    next.wrongCodesPerChallenge,
+    next.wrongCodesPerAccountLockout,
+    next.failedPasswordsPerAccount,
     id,
   );
 }
@@ -93,6 +132,11 @@ function toPractice(row: PracticeRow): Practice {
     idleTimeoutMinutes: row.idle_timeout_minutes,
     absoluteTimeoutMinutes: row.absolute_timeout_minutes,
     minPasswordLength: row.min_password_length,
+    resendCooldownSeconds: row.resend_cooldown_seconds,
+    codeSendsPerHour: row.code_sends_per_hour,
+    wrongCodesPerChallenge: row.wrong_codes_per_challenge,
+    wrongCodesPerAccountLockout: row.wrong_codes_per_account_lockout,
+    failedPasswordsPerAccount: row.failed_passwords_per_account,
     createdAt: row.created_at,
   };
 }

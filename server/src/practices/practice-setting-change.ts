@@ -1,6 +1,6 @@
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { runImmediate, type Db } from '../db/database';
-import { findPracticeById, findPracticeByName } from './practice-repository';
+import { defaultPracticeSettings, findPracticeById, findPracticeByName } from './practice-repository';
 
 /** HIPAA keeps required documentation for six years, so audit rows are kept at least 2190 days. */
 export const minimumAuditRetentionDays = 2190;
@@ -8,6 +8,10 @@ export const minimumAuditRetentionDays = 2190;
 /**
  * Practice settings that the `set-practice-setting` server command and the Security pane change, with
  * their database column and range. `require_mfa_always` is 0 (risk-based) or 1 (a code at every sign-in).
+ *
+ * The code and password limits may only be made stricter. Their product default is the loosest
+ * value allowed, called the safe floor, and `safeFloorReason` gives the reason nothing looser is allowed.
+ * For `resend_cooldown_seconds` a lower value is looser; for the others a higher one is.
  */
 export const changeablePracticeSettings = {
   idle_timeout_minutes: { column: 'idle_timeout_minutes', min: 1, max: 1440 },
@@ -17,6 +21,41 @@ export const changeablePracticeSettings = {
   // NIST SP 800-63B requires at least 8 characters for a password chosen by its user.
   min_password_length: { column: 'min_password_length', min: 8, max: 128 },
   require_mfa_always: { column: 'require_mfa_always', min: 0, max: 1 },
+  resend_cooldown_seconds: {
+    column: 'resend_cooldown_seconds',
+    min: defaultPracticeSettings.resendCooldownSeconds,
+    max: 300,
+    isLowerLooser: true,
+    safeFloorReason: 'a shorter wait lets anyone at the code screen flood a phone or mailbox with codes.',
+  },
+  code_sends_per_hour: {
+    column: 'code_sends_per_hour',
+    min: 1,
+    max: defaultPracticeSettings.codeSendsPerHour,
+    safeFloorReason: 'each new code after a locked challenge allows more guesses, and each code is a text or email to the person.',
+  },
+  wrong_codes_per_challenge: {
+    column: 'wrong_codes_per_challenge',
+    min: 1,
+    max: defaultPracticeSettings.wrongCodesPerChallenge,
+    safeFloorReason: 'every extra wrong code allowed raises the chance of guessing a 6-digit code.',
+  },
+  wrong_codes_per_account_lockout: {
+    column: 'wrong_codes_per_account_lockout',
+    min: 3,
+    max: defaultPracticeSettings.wrongCodesPerAccountLockout,
+    safeFloorReason:
+      'the fifth lockout, after 5 times this many consecutive wrong codes, lasts until an administrator unlocks the account, ' +
+      'and a higher value would allow more than 50 wrong codes before that.',
+    strictLimitReason: 'fewer would lock people out after a few typing mistakes.',
+  },
+  failed_passwords_per_account: {
+    column: 'failed_passwords_per_account',
+    min: 3,
+    max: defaultPracticeSettings.failedPasswordsPerAccount,
+    safeFloorReason: 'more wrong passwords per 15 minutes make guessing a password faster.',
+    strictLimitReason: 'fewer would let anyone who knows a username block its sign-in with a few wrong passwords.',
+  },
 } as const;
 
 export type ChangeablePracticeSetting = keyof typeof changeablePracticeSettings;
@@ -52,7 +91,8 @@ export function changePracticeSetting(db: Db, change: PracticeSettingChange): Pr
   const rule = changeablePracticeSettings[setting];
   const newValue = /^[0-9]{1,6}$/.test(change.value) ? Number(change.value) : Number.NaN;
   if (!Number.isInteger(newValue) || newValue < rule.min || newValue > rule.max) {
-    return { ok: false, problem: `${setting}: expected a whole number from ${rule.min} to ${rule.max}, got ${JSON.stringify(change.value)}.` };
+    const expected = `${setting}: expected a whole number from ${rule.min} to ${rule.max}, got ${JSON.stringify(change.value)}.`;
+    return { ok: false, problem: `${expected}${describeRangeReason(rule, newValue)}` };
   }
   const isBelowRetentionMinimum = setting === 'audit_retention_days' && newValue < minimumAuditRetentionDays;
   if (isBelowRetentionMinimum && !change.allowBelowMinimum) {
@@ -119,6 +159,23 @@ function endSessionsWithoutMfa(db: Db, practiceId: string, origin: RequestOrigin
     });
   }
   return ended.length;
+}
+
+/** Returns the sentence that explains why a value beyond one end of a code or password limit's range is rejected. */
+function describeRangeReason(rule: (typeof changeablePracticeSettings)[ChangeablePracticeSetting], value: number): string {
+  if (!('safeFloorReason' in rule) || Number.isNaN(value)) {
+    return '';
+  }
+  const isLowerLooser = 'isLowerLooser' in rule && rule.isLowerLooser;
+  const isLooser = isLowerLooser ? value < rule.min : value > rule.max;
+  if (isLooser) {
+    const floor = isLowerLooser ? rule.min : rule.max;
+    return ` ${value} is looser than the safe floor of ${floor}, which is also the product default: ${rule.safeFloorReason}`;
+  }
+  if (!('strictLimitReason' in rule)) {
+    return '';
+  }
+  return ` ${isLowerLooser ? `Above ${rule.max}` : `Below ${rule.min}`} is not allowed: ${rule.strictLimitReason}`;
 }
 
 function isChangeableSetting(name: string): name is ChangeablePracticeSetting {

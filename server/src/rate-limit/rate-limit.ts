@@ -14,8 +14,17 @@ export const authRequestsPerIp: RateLimitRule = { name: 'auth-ip', limit: 60, wi
 export function authRequestsPerIpRule(limitPerMinute: number): RateLimitRule {
   return { ...authRequestsPerIp, limit: limitPerMinute };
 }
-/** 10 failed passwords per 15 minutes for one username, known or not. */
+/** 10 failed passwords per 15 minutes for one username, known or not: the product default and loosest value. */
 export const passwordFailuresPerAccount: RateLimitRule = { name: 'password-failures', limit: 10, windowMs: 15 * 60_000 };
+
+/**
+ * Builds the failed-password rule with a practice's limit per 15 minutes (setting
+ * `failed_passwords_per_account`). Every limit shares one counter per username, so a change
+ * applies to the failures already counted in the current window.
+ */
+export function passwordFailuresPerAccountRule(limitPer15Minutes: number): RateLimitRule {
+  return { ...passwordFailuresPerAccount, limit: limitPer15Minutes };
+}
 
 export type RateLimitDecision = { allowed: true; count: number } | { allowed: false; count: number; retryAfterSeconds: number };
 

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { sendApiError, sendFailure } from '../errors/api-error';
+import { sendContactChangedNotices } from '../notifications/contact-changed-notice';
 import { findPracticeById } from '../practices/practice-repository';
 import { changeablePracticeSettings, changePracticeSetting } from '../practices/practice-setting-change';
 import { setTrustedNetworks } from '../risk/trusted-networks';
 import { administerUser, listPracticeUsers, toUserSummary, updatePracticeUserDetails } from '../users/user-administration';
 import { createPracticeUser } from '../users/user-creation';
+import { resendAccountSetupCode } from '../account-setup/setup-code-resend';
 import type { ServerContext } from '../server-context';
 import { authenticateAdmin } from './device-routes';
 import { errorReply, sessionHeaders } from './schemas';
@@ -32,7 +34,10 @@ const userSummary = Type.Object({
   isLocked: Type.Boolean(),
   email: Type.Union([Type.String(), Type.Null()]),
   mobile: Type.Union([Type.String(), Type.Null()]),
+  isSetupPending: Type.Boolean(),
 });
+const createdUserReply = Type.Composite([userSummary, Type.Object({ setupEmailSent: Type.Boolean() })]);
+const setupCodeReply = Type.Object({ user: userSummary, codeExpiresAt: Type.String({ format: 'date-time' }) });
 const userListQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 const userParams = Type.Object({ userId: Type.String({ pattern: uuidPattern }) });
 const userActionParams = Type.Object({
@@ -170,10 +175,10 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
     {
       schema: {
         tags: ['admin'],
-        summary: 'Create a practice user, who is emailed how to choose their own password',
+        summary: 'Create a practice user, who is emailed a setup code for choosing their own password',
         headers: sessionHeaders,
         body: createUserBody,
-        response: { 201: userSummary, ...errors },
+        response: { 201: createdUserReply, ...errors },
       },
     },
     async (request, reply) => {
@@ -190,7 +195,37 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
         return sendFailure(reply, result);
       }
       context.logger.info({ reqId: request.id, userId: actor.user.id, createdUserId: result.user.id, role: result.user.role }, 'user.created');
-      return reply.code(201).send(toUserSummary(result.user, context.clock.now()));
+      return reply.code(201).send({ ...toUserSummary(result.user, context.clock.now()), setupEmailSent: result.setupEmailSent });
+    },
+  );
+
+  app.post<{ Params: Static<typeof userParams> }>(
+    '/admin/users/:userId/setup-code',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Email a user who has not chosen a password yet a new setup code; the previous code stops working',
+        headers: sessionHeaders,
+        params: userParams,
+        response: { 200: setupCodeReply, 502: errorReply, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const actor = authenticateAdmin(context, request, reply);
+      if (actor === null) {
+        return reply;
+      }
+      const result = await resendAccountSetupCode(context, {
+        practiceId: actor.user.practiceId,
+        actorUserId: actor.user.id,
+        targetUserId: request.params.userId,
+        origin: actor.origin,
+      });
+      if (!result.ok) {
+        return sendFailure(reply, result);
+      }
+      context.logger.info({ reqId: request.id, userId: actor.user.id, targetUserId: result.user.id }, 'account_setup.code_issued');
+      return { user: result.user, codeExpiresAt: result.codeExpiresAt };
     },
   );
 
@@ -211,15 +246,32 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
       if (actor === null) {
         return reply;
       }
+      const now = context.clock.now();
       const result = updatePracticeUserDetails(context.db, {
         practiceId: actor.user.practiceId,
         actorUserId: actor.user.id,
         targetUserId: request.params.userId,
         change: request.body,
-        now: context.clock.now(),
+        now,
         origin: actor.origin,
       });
-      return result.ok ? { user: result.user } : sendFailure(reply, result);
+      if (!result.ok) {
+        return sendFailure(reply, result);
+      }
+      const { replacedContacts } = result;
+      sendContactChangedNotices(context, {
+        userId: result.user.id,
+        displayName: result.user.displayName,
+        practiceName: findPracticeById(context.db, actor.user.practiceId)?.name ?? '',
+        ...replacedContacts,
+        changedBy: 'practice_admin',
+        occurredAt: now,
+      });
+      context.logger.info(
+        { reqId: request.id, userId: actor.user.id, targetUserId: result.user.id, changedChannels: replacedContacts.changes.map((change) => change.channel) },
+        'user.details_changed',
+      );
+      return { user: result.user };
     },
   );
 

@@ -5,15 +5,15 @@ import type { ValidSession } from '../auth/session';
 import { toIsoTime } from '../clock';
 import { runImmediate } from '../db/database';
 import { maskDestination } from '../delivery/mask-destination';
-import { DeliveryError, type NoticeMessage } from '../delivery/types';
+import { DeliveryError } from '../delivery/types';
 import { failure, type Result } from '../errors/api-error';
-import { deliverWithTimeout, maxSendsPerUserPerHour, resendCooldownMs } from '../otp/code-sending';
-import { maxWrongCodesPerChallenge } from '../otp/otp-challenge';
+import { deliverWithTimeout, secondsUntilCooldownEnds } from '../otp/code-sending';
 import { generateOtpCode, hashOtpCode, isOtpCodeMatch, otpCodeTtlMs } from '../otp/otp-code';
+import { sendContactChangedNotices } from '../notifications/contact-changed-notice';
 import { emailPattern } from '../practices/practice-setup';
-import { consumeRateLimit, passwordFailuresPerAccount, peekRateLimit } from '../rate-limit/rate-limit';
+import { consumeRateLimit, passwordFailuresPerAccountRule, peekRateLimit } from '../rate-limit/rate-limit';
 import type { ServerContext } from '../server-context';
-import { e164Pattern, toUsernameKey } from './user-repository';
+import { e164Pattern, findUserById, toUsernameKey } from './user-repository';
 
 export interface ContactChangeStarted {
   channel: OtpChannel;
@@ -69,13 +69,14 @@ export async function requestContactChange(
         : 'Enter the mobile number in international form, starting with + and the country code, like +15035550142.';
     return failure('VALIDATION_FAILED', { field, problem });
   }
-  const limit = peekRateLimit(db, passwordFailuresPerAccount, usernameKey, clock.now());
+  const passwordFailures = passwordFailuresPerAccountRule(practice.failedPasswordsPerAccount);
+  const limit = peekRateLimit(db, passwordFailures, usernameKey, clock.now());
   if (!limit.allowed) {
     auditRejection('password_failures_per_account');
     return failure('RATE_LIMITED', { retryAfterSeconds: limit.retryAfterSeconds });
   }
   if (!(await hasher.verifyPassword(user.passwordHash, input.currentPassword))) {
-    runImmediate(db, () => consumeRateLimit(db, passwordFailuresPerAccount, usernameKey, clock.now()));
+    runImmediate(db, () => consumeRateLimit(db, passwordFailures, usernameKey, clock.now()));
     auditRejection('wrong_current_password');
     return failure('AUTH_CURRENT_PASSWORD_INVALID');
   }
@@ -86,10 +87,11 @@ export async function requestContactChange(
     const recent = db
       .prepare('SELECT COUNT(*) AS count, MAX(created_at) AS latest FROM contact_changes WHERE user_id = ? AND created_at > ?')
       .get(user.id, now - sendWindowMs) as { count: number; latest: number | null };
-    if (recent.latest !== null && now - recent.latest < resendCooldownMs) {
-      return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: Math.ceil((recent.latest + resendCooldownMs - now) / 1000) });
+    const cooldownWait = secondsUntilCooldownEnds(recent.latest, practice.resendCooldownSeconds, now);
+    if (cooldownWait !== null) {
+      return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: cooldownWait });
     }
-    if (recent.count >= maxSendsPerUserPerHour) {
+    if (recent.count >= practice.codeSendsPerHour) {
       return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: Math.ceil(sendWindowMs / 1000) });
     }
     // Only the latest request can be verified, so an older code stops working once a new one is sent.
@@ -133,14 +135,16 @@ export async function requestContactChange(
       channel: input.channel,
       destination: maskDestination(input.channel, newValue),
       codeExpiresAt: toIsoTime(now + otpCodeTtlMs),
-      resendAvailableAt: toIsoTime(now + resendCooldownMs),
+      resendAvailableAt: toIsoTime(now + practice.resendCooldownSeconds * 1000),
     },
   };
 }
 
 /**
  * Checks the code sent to the new email or mobile and, when it matches, stores the new value and
- * tells the old email address. Five wrong codes end the request, as for a sign-in challenge.
+ * sends notices to the old destinations. The previous email address gets one for every change, and
+ * the previous mobile number gets a text when the mobile number changed. The practice's wrong-code limit per challenge (5 by default)
+ * ends the request, as for a sign-in challenge.
  */
 export function verifyContactChange(
   context: ServerContext,
@@ -149,7 +153,7 @@ export function verifyContactChange(
   const { db, clock } = context;
   const { user, practice } = input.valid;
   const now = clock.now();
-  const audit = (outcome: 'success' | 'failure', reason: string, details: Record<string, string | number> = {}): void =>
+  const audit = (outcome: 'success' | 'failure', reason: string, details: Record<string, string | number | null> = {}): void =>
     appendAuditEvent(db, {
       occurredAt: now,
       origin: input.origin,
@@ -161,7 +165,7 @@ export function verifyContactChange(
       details: { channel: input.channel, ...details },
     });
 
-  const verified = runImmediate(db, (): Result<{ oldEmail: string | null; newValue: string }> => {
+  const verified = runImmediate(db, (): Result<{ oldEmail: string | null; oldMobile: string | null; oldValue: string | null; newValue: string }> => {
     const change = db
       .prepare('SELECT * FROM contact_changes WHERE user_id = ? AND channel = ? AND completed_at IS NULL ORDER BY created_at DESC LIMIT 1')
       .get(user.id, input.channel) as ContactChangeRow | undefined;
@@ -172,57 +176,44 @@ export function verifyContactChange(
       audit('failure', 'otp_code_expired');
       return failure('OTP_CODE_EXPIRED');
     }
-    if (change.wrong_attempts >= maxWrongCodesPerChallenge) {
+    if (change.wrong_attempts >= practice.wrongCodesPerChallenge) {
       return failure('OTP_CHALLENGE_LOCKED');
     }
     if (!isOtpCodeMatch(context.otpSecret, change.id, input.code, change.code_hash)) {
       const wrongAttempts = change.wrong_attempts + 1;
       db.prepare('UPDATE contact_changes SET wrong_attempts = ? WHERE id = ?').run(wrongAttempts, change.id);
       audit('failure', 'otp_code_invalid', { wrongAttempts });
-      if (wrongAttempts >= maxWrongCodesPerChallenge) {
+      if (wrongAttempts >= practice.wrongCodesPerChallenge) {
         return failure('OTP_CHALLENGE_LOCKED');
       }
-      return failure('OTP_CODE_INVALID', { attemptsRemaining: maxWrongCodesPerChallenge - wrongAttempts });
+      return failure('OTP_CODE_INVALID', { attemptsRemaining: practice.wrongCodesPerChallenge - wrongAttempts });
     }
+    // The values on file now, not those read with the session, name the destinations to notify.
+    const before = findUserById(db, user.id) ?? user;
+    const oldValue = input.channel === 'email' ? before.email : before.mobile;
     db.prepare('UPDATE contact_changes SET completed_at = ? WHERE id = ?').run(now, change.id);
     db.prepare(`UPDATE users SET ${input.channel === 'email' ? 'email' : 'mobile'} = ? WHERE id = ?`).run(change.new_value, user.id);
-    audit('success', 'contact_changed', { newValue: maskDestination(input.channel, change.new_value) });
-    return { ok: true, oldEmail: user.email, newValue: change.new_value };
+    audit('success', 'contact_changed', {
+      oldValue: oldValue === null ? null : maskDestination(input.channel, oldValue),
+      newValue: maskDestination(input.channel, change.new_value),
+    });
+    return { ok: true, oldEmail: before.email, oldMobile: before.mobile, oldValue, newValue: change.new_value };
   });
   if (!verified.ok) {
     return verified;
   }
 
   const destination = maskDestination(input.channel, verified.newValue);
-  // TODO: a changed mobile number is announced to the account's email address only, because the
-  // SMS deliverer sends codes but no notices, so the old phone itself is not told.
-  if (verified.oldEmail !== null) {
-    sendContactChangedNotice(context, {
-      to: verified.oldEmail,
-      displayName: user.displayName,
-      practiceName: practice.name,
-      changedContact: { channel: input.channel, maskedNewValue: destination },
-      occurredAt: toIsoTime(now),
-    });
-  }
+  sendContactChangedNotices(context, {
+    userId: user.id,
+    displayName: user.displayName,
+    practiceName: practice.name,
+    oldEmail: verified.oldEmail,
+    oldMobile: verified.oldMobile,
+    changes: verified.oldValue === verified.newValue ? [] : [{ channel: input.channel, newValue: verified.newValue }],
+    changedBy: 'owner',
+    occurredAt: now,
+  });
   context.logger.info({ userId: user.id, channel: input.channel, destination }, 'contact changed');
   return { ok: true, channel: input.channel, destination };
-}
-
-function sendContactChangedNotice(
-  context: ServerContext,
-  notice: Pick<NoticeMessage, 'to' | 'displayName' | 'practiceName' | 'changedContact' | 'occurredAt'>,
-): void {
-  const deliverNotice = context.deliverers.email.deliverNotice?.bind(context.deliverers.email);
-  if (deliverNotice === undefined) {
-    context.logger.warn({ kind: 'contact_changed' }, 'security notice skipped, the email deliverer cannot send notices');
-    return;
-  }
-  // The contact_changed text names no workstation or place, so these two fields stay empty.
-  const message: NoticeMessage = { kind: 'contact_changed', workstationName: '', location: '', ...notice };
-  void Promise.resolve()
-    .then(() => deliverNotice(message))
-    .catch((error: unknown) => {
-      context.logger.warn({ kind: 'contact_changed', errorName: error instanceof Error ? error.name : typeof error }, 'security notice delivery failed');
-    });
 }

@@ -1,9 +1,10 @@
-import type { Role } from '../../../electron/shared/api';
+import type { OtpChannel, Role } from '../../../electron/shared/api';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { getAccountLockState } from '../auth/account-lockout';
 import { runImmediate, type Db } from '../db/database';
 import { maskEmail, maskMobile } from '../delivery/mask-destination';
 import { failure, type Result } from '../errors/api-error';
+import { toEmailKey } from '../password-reset/reset-request';
 import { emailPattern } from '../practices/practice-setup';
 import { e164Pattern, findUserById, unlockUser, type User } from './user-repository';
 
@@ -18,6 +19,8 @@ export interface UserSummary {
   email: string | null;
   /** Masked. */
   mobile: string | null;
+  /** True until the user chooses a password with their setup code. */
+  isSetupPending: boolean;
 }
 
 export type UserAdministrationAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke_sessions' | 'change_role';
@@ -134,6 +137,7 @@ export function toUserSummary(user: User, now: number): UserSummary {
     isLocked: getAccountLockState(user, now).isLocked,
     email: user.email === null ? null : maskEmail(user.email),
     mobile: user.mobile === null ? null : maskMobile(user.mobile),
+    isSetupPending: user.isPasswordSetupPending,
   };
 }
 
@@ -144,14 +148,26 @@ export interface PracticeUserDetailsChange {
   mobile?: string | null;
 }
 
+/** The contacts an administrator changed, unmasked, so that the caller can tell the old destinations after commit. */
+export interface ReplacedContacts {
+  oldEmail: string | null;
+  oldMobile: string | null;
+  /** Only the contacts whose value differs from before; a new value of null means removed. */
+  changes: Array<{ channel: OtpChannel; newValue: string | null }>;
+}
+
 /**
  * Changes a practice user's name or contact details, as an administrator helping someone who lost
  * access to their old address. A removed mobile also moves their preferred channel to email.
+ * A new email or mobile is used for codes at once, without a code sent to it first, because the
+ * administrator vouches for it after checking it with the person. Someone who lost their phone could
+ * not receive a verification code anyway. The caller sends notices to the old destinations from
+ * `replacedContacts` once this has committed. The audit row records old and new values masked.
  */
 export function updatePracticeUserDetails(
   db: Db,
   request: { practiceId: string; actorUserId: string; targetUserId: string; change: PracticeUserDetailsChange; now: number; origin: RequestOrigin },
-): Result<{ user: UserSummary }> {
+): Result<{ user: UserSummary; replacedContacts: ReplacedContacts }> {
   const { change } = request;
   const email = change.email?.trim().toLowerCase();
   const mobile = change.mobile === undefined || change.mobile === null ? change.mobile : change.mobile.trim();
@@ -176,6 +192,12 @@ export function updatePracticeUserDetails(
       email: email ?? target.email,
       mobile: mobile === undefined ? target.mobile : mobile,
     };
+    if (next.email !== null && next.email !== target.email && isEmailUsedByAnotherUser(db, next.email, target.id)) {
+      return failure('VALIDATION_FAILED', {
+        field: '/email',
+        problem: 'Another account already uses this email address. Each person needs their own address to reset their password.',
+      });
+    }
     const preferredChannel = next.mobile === null ? 'email' : target.preferredChannel;
     db.prepare('UPDATE users SET display_name = ?, email = ?, mobile = ?, preferred_channel = ? WHERE id = ?').run(
       next.displayName,
@@ -198,8 +220,26 @@ export function updatePracticeUserDetails(
         displayNameChanged: next.displayName !== target.displayName,
         email: next.email === null ? null : maskEmail(next.email),
         mobile: next.mobile === null ? null : maskMobile(next.mobile),
+        oldEmail: target.email === null ? null : maskEmail(target.email),
+        oldMobile: target.mobile === null ? null : maskMobile(target.mobile),
       },
     });
-    return { ok: true, user: toUserSummary(findUserById(db, target.id) ?? target, request.now) };
+    const changes: ReplacedContacts['changes'] = [];
+    if (next.email !== target.email) {
+      changes.push({ channel: 'email', newValue: next.email });
+    }
+    if (next.mobile !== target.mobile) {
+      changes.push({ channel: 'sms', newValue: next.mobile });
+    }
+    return {
+      ok: true,
+      user: toUserSummary(findUserById(db, target.id) ?? target, request.now),
+      replacedContacts: { oldEmail: target.email, oldMobile: target.mobile, changes },
+    };
   });
+}
+
+function isEmailUsedByAnotherUser(db: Db, email: string, userId: string): boolean {
+  const rows = db.prepare('SELECT email FROM users WHERE email IS NOT NULL AND id != ?').all(userId) as Array<{ email: string }>;
+  return rows.some((row) => toEmailKey(row.email) === toEmailKey(email));
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../../electron/shared/api';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
+import { auditAccountSetupEmail, sendAccountSetupEmail, type SetupEmailOutcome } from '../account-setup/setup-code-email';
+import { generateAccountSetupCode, storeAccountSetupCode } from '../account-setup/setup-code';
 import { toIsoTime } from '../clock';
 import { runImmediate } from '../db/database';
 import { maskEmail } from '../delivery/mask-destination';
-import type { NoticeMessage } from '../delivery/types';
 import { failure, type Result } from '../errors/api-error';
 import { toEmailKey } from '../password-reset/reset-request';
 import { emailPattern, usernamePattern } from '../practices/practice-setup';
@@ -22,14 +23,17 @@ export interface NewPracticeUser {
 }
 
 /**
- * Creates a user of the administrator's practice with a random password that nobody knows, and
- * emails them how to choose their own with "Forgot password?", so no administrator ever sees or
- * sets a password. The email address is required because that first password is set through it.
+ * Creates a user of the administrator's practice whose password setup is pending, with a setup code
+ * stored in the same transaction, then emails the code in a welcome message. Until the person uses
+ * the code (or "Forgot password?") the account holds a random password hash that nobody knows and
+ * the password step rejects it, so no administrator ever sees or sets a password. The email address
+ * is required because the code goes there. A failed email leaves the user created with
+ * `setupEmailSent` false, and the administrator can send a new code.
  */
 export async function createPracticeUser(
   context: ServerContext,
   input: { practice: Practice; actorUserId: string; user: NewPracticeUser; origin: RequestOrigin },
-): Promise<Result<{ user: User }>> {
+): Promise<Result<{ user: User; setupEmailSent: boolean }>> {
   const { db, clock } = context;
   const email = input.user.email.trim().toLowerCase();
   const mobile = input.user.mobile === null || input.user.mobile.trim() === '' ? null : input.user.mobile.trim();
@@ -37,11 +41,12 @@ export async function createPracticeUser(
   if (problem !== null) {
     return failure('VALIDATION_FAILED', problem);
   }
-  // Nobody learns this password; the person replaces it through a password reset to their email.
+  // Nobody learns this password. It only fills the column; the password step rejects the account until setup.
   const passwordHash = await context.hasher.hashPassword(randomBytes(32).toString('base64url'));
+  const code = generateAccountSetupCode(context.randomInt);
 
   const now = clock.now();
-  const created = runImmediate(db, (): Result<{ user: User }> => {
+  const created = runImmediate(db, (): Result<{ user: User; codeExpiresAt: number }> => {
     if (findUserByUsername(db, input.user.username) !== undefined) {
       return failure('USER_USERNAME_TAKEN', { field: '/username' });
     }
@@ -62,6 +67,7 @@ export async function createPracticeUser(
       passwordHash,
       preferredChannel: mobile === null ? 'email' : input.user.preferredChannel,
       createdAt: now,
+      isPasswordSetupPending: true,
     });
     appendAuditEvent(db, {
       occurredAt: now,
@@ -72,12 +78,26 @@ export async function createPracticeUser(
       outcome: 'success',
       details: { targetUserId: user.id, targetUsername: user.username, role: user.role, email: maskEmail(email) },
     });
-    return { ok: true, user };
+    const setupCode = storeAccountSetupCode(db, context.otpSecret, { userId: user.id, code, now });
+    appendAuditEvent(db, {
+      occurredAt: now,
+      origin: input.origin,
+      practiceId: input.practice.id,
+      userId: user.id,
+      event: 'account_setup.code_issued',
+      outcome: 'success',
+      reason: 'user_created',
+      details: { issuedByUserId: input.actorUserId, expiresAt: toIsoTime(setupCode.expiresAt) },
+    });
+    return { ok: true, user, codeExpiresAt: setupCode.expiresAt };
   });
-  if (created.ok) {
-    sendAccountCreatedNotice(context, created.user, input.practice, now);
+  if (!created.ok) {
+    return created;
   }
-  return created;
+
+  const outcome = await sendAccountSetupEmail(context, { user: created.user, practice: input.practice, code, codeExpiresAt: created.codeExpiresAt });
+  recordEmailOutcome(context, { outcome, user: created.user, origin: input.origin });
+  return { ok: true, user: created.user, setupEmailSent: outcome.isSent };
 }
 
 function checkNewPracticeUser(user: NewPracticeUser): { field: string; problem: string } | null {
@@ -89,7 +109,7 @@ function checkNewPracticeUser(user: NewPracticeUser): { field: string; problem: 
     return { field: '/displayName', problem: 'Enter the person\'s name, 1 to 100 characters.' };
   }
   if (user.email.length > 254 || !emailPattern.test(user.email)) {
-    return { field: '/email', problem: 'Enter an email address like name@clinic.example. The person sets their password through it.' };
+    return { field: '/email', problem: 'Enter an email address like name@clinic.example. The setup code for choosing a password goes there.' };
   }
   if (user.mobile !== null && !e164Pattern.test(user.mobile)) {
     return { field: '/mobile', problem: 'Enter the mobile number in international form, like +15035550142, or leave it empty.' };
@@ -100,26 +120,11 @@ function checkNewPracticeUser(user: NewPracticeUser): { field: string; problem: 
   return null;
 }
 
-function sendAccountCreatedNotice(context: ServerContext, user: User, practice: Practice, now: number): void {
-  const deliverNotice = context.deliverers.email.deliverNotice?.bind(context.deliverers.email);
-  if (deliverNotice === undefined || user.email === null) {
-    context.logger.warn({ kind: 'account_created', userId: user.id }, 'security notice skipped, the email deliverer cannot send notices');
-    return;
+function recordEmailOutcome(context: ServerContext, input: { outcome: SetupEmailOutcome; user: User; origin: RequestOrigin }): void {
+  try {
+    runImmediate(context.db, () => auditAccountSetupEmail(context.db, { ...input, now: context.clock.now() }));
+  } catch (error) {
+    // The database may already be closed when the server stopped while the relay was still responding.
+    context.logger.error({ errorName: error instanceof Error ? error.name : typeof error }, 'setup code delivery outcome not recorded');
   }
-  const message: NoticeMessage = {
-    kind: 'account_created',
-    to: user.email,
-    displayName: user.displayName,
-    practiceName: practice.name,
-    username: user.username,
-    // The account_created text names no workstation or place, so these two fields stay empty.
-    workstationName: '',
-    location: '',
-    occurredAt: toIsoTime(now),
-  };
-  void Promise.resolve()
-    .then(() => deliverNotice(message))
-    .catch((error: unknown) => {
-      context.logger.warn({ kind: 'account_created', userId: user.id, errorName: error instanceof Error ? error.name : typeof error }, 'security notice delivery failed');
-    });
 }

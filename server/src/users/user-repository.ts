@@ -17,6 +17,8 @@ export interface User {
   lockoutLevel: number;
   consecutiveCodeFailures: number;
   createdAt: number;
+  /** True until the person chooses a password with the emailed setup code (or a password reset). */
+  isPasswordSetupPending: boolean;
 }
 
 export interface NewUser {
@@ -29,6 +31,8 @@ export interface NewUser {
   passwordHash: string;
   preferredChannel: OtpChannel;
   createdAt: number;
+  /** False unless given: accounts created with a known password, such as the demo seed's, are ready to use. */
+  isPasswordSetupPending?: boolean;
 }
 
 interface UserRow {
@@ -46,6 +50,7 @@ interface UserRow {
   lockout_level: number;
   consecutive_code_failures: number;
   created_at: number;
+  password_setup_pending: number;
 }
 
 export const e164Pattern = /^\+[1-9][0-9]{6,14}$/;
@@ -63,11 +68,13 @@ export function createUser(db: Db, input: NewUser): User {
     lockedUntil: null,
     lockoutLevel: 0,
     consecutiveCodeFailures: 0,
+    isPasswordSetupPending: input.isPasswordSetupPending ?? false,
   };
   db.prepare(
     `INSERT INTO users
-       (id, practice_id, username, username_key, display_name, email, mobile, role, password_hash, preferred_channel, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (id, practice_id, username, username_key, display_name, email, mobile, role, password_hash, preferred_channel, created_at,
+        password_setup_pending)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     user.id,
     user.practiceId,
@@ -80,6 +87,7 @@ export function createUser(db: Db, input: NewUser): User {
     user.passwordHash,
     user.preferredChannel,
     user.createdAt,
+    user.isPasswordSetupPending ? 1 : 0,
   );
   return user;
 }
@@ -119,5 +127,6 @@ function toUser(row: UserRow): User {
     lockoutLevel: row.lockout_level,
     consecutiveCodeFailures: row.consecutive_code_failures,
     createdAt: row.created_at,
+    isPasswordSetupPending: row.password_setup_pending === 1,
   };
 }

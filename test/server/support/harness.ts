@@ -12,6 +12,7 @@ import { defaultGeoipSettings } from '../../../server/src/geo/geo-locator';
 import { createPractice, type Practice, type PracticeSettings } from '../../../server/src/practices/practice-repository';
 import type { RandomIntSource } from '../../../server/src/otp/otp-code';
 import { createUser, type User } from '../../../server/src/users/user-repository';
+import type { CodeDeliverer } from '../../../server/src/delivery/types';
 import { CapturingDeliverer } from '../../helpers/capturing-deliverer';
 
 export const startTime = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -83,6 +84,8 @@ export interface HarnessOptions {
   logLevel?: ServerConfig['logLevel'];
   logStream?: Writable;
   configure?: (config: ServerConfig) => void;
+  /** Sends texts through this deliverer, such as the real SMS deliverer aimed at a loopback sink; `sms` then receives nothing. */
+  smsDeliverer?: CodeDeliverer;
 }
 
 /** Builds an app on a temporary data directory with one practice and one clinician. */
@@ -95,7 +98,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const clock = options.clock ?? shared?.clock ?? new ManualClock();
   const db = openDatabase(databasePath(dataDir));
   const email = new CapturingDeliverer();
-  const sms = new CapturingDeliverer();
+  const sms = new CapturingDeliverer('sms');
 
   let practice = shared?.practice;
   let clinician = shared?.clinician;
@@ -119,7 +122,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     config,
     db,
     clock,
-    deliverers: { email, sms },
+    deliverers: { email, sms: options.smsDeliverer ?? sms },
     logStream: options.logStream,
     randomInt: options.randomInt,
   });
