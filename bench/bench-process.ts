@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleForNode, serverEnvironment } from '../scripts/build-server.mjs';
+import { bundleForNode, serverEnvironment, serverNodeOptions } from '../scripts/build-server.mjs';
 import type { BenchServerMessage, DriverMessage, MeasurementWindow } from './ipc-messages';
 import { CodeBook } from './sign-in-flows';
 
@@ -26,7 +26,7 @@ export async function startBenchServer(dataDir: string, cpuProfileDir: string | 
   await bundleForNode(path.join(repositoryRoot, 'bench', 'bench-server.ts'), bundle);
   const child = fork(bundle, [], {
     cwd: repositoryRoot,
-    execArgv: ['--enable-source-maps', ...profiling],
+    execArgv: [...serverNodeOptions, ...profiling],
     env: {
       ...serverEnvironment(),
       CLINICGATE_DATA_DIR: dataDir,

@@ -77,6 +77,15 @@ export class LoadClient {
   }
 
   /**
+   * Opens `count` keep-alive connections (TLS handshakes included) with that many parallel health
+   * checks, so a measured run that follows pays for no handshake: a clinic's workstations keep
+   * their connections open, and the targets are about requests, not handshakes.
+   */
+  async openConnections(count: number): Promise<void> {
+    await Promise.all(Array.from({ length: count }, () => this.request({ method: 'GET', path: '/api/v1/health' })));
+  }
+
+  /**
    * Closed loop: `concurrency` clients each send their next request as soon as the previous one
    * has its response, until `nextRequest` returns undefined or `durationMs` has passed.
    */

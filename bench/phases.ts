@@ -161,6 +161,7 @@ export async function measurePasswordStep(input: PhaseInput): Promise<NonNullabl
       ceilings.push(runArgon2Ceiling(concurrency, plan.ceilingDurationMs));
       const client = new LoadClient(target, concurrency);
       try {
+        await client.openConnections(concurrency);
         const driverCpuAtStart = process.cpuUsage();
         const { result, window } = await server.measure(() =>
           client.runClosedLoop({
@@ -237,6 +238,7 @@ export async function measureCodeVerify(input: PhaseInput): Promise<NonNullable<
       log(`code verify: ${plan.verifyConcurrency} concurrent clients`);
       const client = new LoadClient(target, plan.verifyConcurrency);
       try {
+        await client.openConnections(plan.verifyConcurrency);
         let next = 0;
         const { result, window } = await server.measure(() =>
           client.runClosedLoop({
@@ -272,6 +274,7 @@ export async function measureCodeVerify(input: PhaseInput): Promise<NonNullable<
       });
       const openClient = new LoadClient(target, plan.verifyConcurrency);
       try {
+        await openClient.openConnections(plan.verifyConcurrency);
         let next = 0;
         const { result, window } = await server.measure(() =>
           openClient.runOpenLoop({

@@ -1,9 +1,9 @@
 // `npm run server -- COMMAND`: bundles the server (a fraction of a second) and runs the command
-// on plain `node` with the thread-pool setting from build-server.mjs. Arguments, standard input
+// on plain `node` with the process settings from build-server.mjs. Arguments, standard input
 // and output, signals and the exit code pass through unchanged.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { bundleForNode, repositoryRoot, serverBundle, serverEnvironment } from './build-server.mjs';
+import { bundleForNode, repositoryRoot, serverBundle, serverEnvironment, serverNodeOptions } from './build-server.mjs';
 
 try {
   await bundleForNode(path.join(repositoryRoot, 'server', 'src', 'cli.ts'), serverBundle);
@@ -12,7 +12,7 @@ try {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['--enable-source-maps', serverBundle, ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...serverNodeOptions, serverBundle, ...process.argv.slice(2)], {
   env: serverEnvironment(),
   stdio: 'inherit',
 });

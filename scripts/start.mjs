@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
-import { serverBundle, serverEnvironment } from './build-server.mjs';
+import { serverBundle, serverEnvironment, serverNodeOptions } from './build-server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The server uses `.data`, its default, so `npm run server -- COMMAND` in this folder finds the
@@ -27,7 +27,7 @@ async function main() {
 
   // The server prints its address, then its certificate fingerprint; both are needed.
   // `npm run build` bundled the server; it runs on plain node, as `npm run server` runs it.
-  const server = await startChild('server', ['--enable-source-maps', serverBundle, 'start', '--demo'], {
+  const server = await startChild('server', [...serverNodeOptions, serverBundle, 'start', '--demo'], {
     ...serverEnvironment(),
     CLINICGATE_DATA_DIR: dataDir,
   }, /fingerprint: ([0-9A-F:]+)/);

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock';
 import { toDeliverySettings, type ServerConfig } from './config';
 import { createPasswordHasher } from './auth/password-hash';
 import { databasePath, openDatabase } from './db/database';
+import { startWalCheckpointer } from './db/wal-checkpointer';
 import { createDeliverers } from './delivery/create-deliverers';
 import type { CodeDeliverer } from './delivery/types';
 import { seedDemoPractice } from './demo/demo-seed';
@@ -43,6 +44,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     startLogger.info({ certFile: certificate.certFile }, 'generated a self-signed certificate');
   }
   const db = openDatabase(databasePath(config.dataDir));
+  const checkpointer = startWalCheckpointer(db, (error) => {
+    startLogger.error({ errorName: error instanceof Error ? error.name : typeof error }, 'WAL checkpoint thread failed; commits checkpoint again');
+  });
   let app: FastifyInstance | undefined;
   try {
     if (config.demo) {
@@ -65,12 +69,14 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       app: running,
       close: async () => {
         await running.close();
+        await checkpointer.stop();
         db.close();
         startLogger.info({ url }, 'server stopped');
       },
     };
   } catch (error) {
     await app?.close();
+    await checkpointer.stop();
     if (db.open) {
       db.close();
     }
