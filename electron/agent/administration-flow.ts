@@ -174,11 +174,14 @@ export function createAdministrationFlow(deps: AdministrationFlowDependencies): 
       }
 
       let latest: BridgeResult<{ user: PracticeUserSummary }> | null = null;
+      let setupEmailSent: boolean | undefined;
       if (Object.keys(change).length > 0) {
-        latest = await withSession((api, credentials) => api.updatePracticeUserDetails(credentials, { userId, change }));
-        if (!latest.ok) {
-          return latest;
+        const updated = await withSession((api, credentials) => api.updatePracticeUserDetails(credentials, { userId, change }));
+        if (!updated.ok) {
+          return updated;
         }
+        latest = updated;
+        setupEmailSent = typeof updated.value.setupEmailSent === 'boolean' ? updated.value.setupEmailSent : undefined;
       }
       if (role !== undefined) {
         latest = await withSession((api, credentials) => api.changePracticeUserRole(credentials, { userId, role }));
@@ -189,7 +192,7 @@ export function createAdministrationFlow(deps: AdministrationFlowDependencies): 
       if (latest === null) {
         return bridgeFailure('VALIDATION_FAILED', { problem: 'Change at least one field.' });
       }
-      return bridgeSuccess(latest.value.user);
+      return bridgeSuccess(setupEmailSent === undefined ? latest.value.user : { ...latest.value.user, setupEmailSent });
     },
 
     async sendAccountSetupCode(input) {

@@ -23,6 +23,7 @@ import {
   type PracticeSettingsResponse,
   type PracticeUserAction,
   type PracticeUserActionResponse,
+  type PracticeUserDetailsChangeResponse,
   type PracticeUserSummary,
   type ProfileResponse,
   type Role,
@@ -87,7 +88,7 @@ export interface ApiClient {
   updatePracticeUserDetails(
     credentials: SessionCredentials,
     request: { userId: string; change: { displayName?: string; email?: string; mobile?: string | null } },
-  ): Promise<BridgeResult<{ user: PracticeUserSummary }>>;
+  ): Promise<BridgeResult<PracticeUserDetailsChangeResponse>>;
   changePracticeUserRole(credentials: SessionCredentials, request: { userId: string; role: Role }): Promise<BridgeResult<PracticeUserActionResponse>>;
   administerPracticeUser(credentials: SessionCredentials, request: { userId: string; action: PracticeUserAction }): Promise<BridgeResult<PracticeUserActionResponse>>;
   listPracticeUserDevices(credentials: SessionCredentials, request: { userId: string }): Promise<BridgeResult<TrustedDeviceList>>;

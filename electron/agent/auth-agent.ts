@@ -70,6 +70,8 @@ const sessionEndingCodes = new Set<ErrorCode>([
   'SESSION_PASSWORD_CHANGED',
   'SESSION_MFA_REQUIRED',
   'SESSION_REVOKED_BY_ADMIN',
+  'SESSION_ACCOUNT_DEACTIVATED',
+  'SESSION_SIGNED_OUT_EVERYWHERE',
 ]);
 
 const maxUsernameLength = 256;

@@ -367,6 +367,16 @@ export interface AccountSetupCodeResentResponse {
   codeExpiresAt: string;
 }
 
+// PATCH /api/v1/admin/users/:userId
+export interface PracticeUserDetailsChangeResponse {
+  user: PracticeUserSummary;
+  /**
+   * Present only when the email of a user waiting for setup changed: whether a new setup code went
+   * to the new address. The code sent to the old address stops working either way.
+   */
+  setupEmailSent?: boolean;
+}
+
 export type PracticeUserAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke-sessions';
 
 export interface PracticeUserActionResponse {

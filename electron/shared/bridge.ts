@@ -234,6 +234,11 @@ export interface UpdatePracticeUserInput {
   role?: Role;
 }
 
+/** The changed user. `setupEmailSent` is present only when the email of a user waiting for setup changed. */
+export interface UpdatedPracticeUser extends PracticeUserSummary {
+  setupEmailSent?: boolean;
+}
+
 export interface AdministerPracticeUserInput {
   userId: string;
   action: PracticeUserAction;
@@ -332,7 +337,8 @@ export interface ClinicGateBridge {
   createPracticeUser(input: CreatePracticeUserInput): Promise<BridgeResult<CreatePracticeUserResponse>>;
   /** Emails a user who has not chosen a password yet a new setup code; the previous one stops working. */
   sendAccountSetupCode(input: SendAccountSetupCodeInput): Promise<BridgeResult<AccountSetupCodeResentResponse>>;
-  updatePracticeUser(input: UpdatePracticeUserInput): Promise<BridgeResult<PracticeUserSummary>>;
+  /** Changes a user's name, contacts or role; a new email of a user waiting for setup gets a new setup code. */
+  updatePracticeUser(input: UpdatePracticeUserInput): Promise<BridgeResult<UpdatedPracticeUser>>;
   /** Deactivates, reactivates or unlocks a user, or ends their sessions and revokes their workstations. */
   administerPracticeUser(input: AdministerPracticeUserInput): Promise<BridgeResult<PracticeUserActionResponse>>;
   /** A practice user's remembered workstations that are neither revoked nor expired; practice administrators only. */

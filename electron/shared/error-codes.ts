@@ -39,6 +39,14 @@ export const errorCatalogue = {
     message: 'Your practice now requires a code at every sign-in, so you were signed out. Sign in again and enter the code we send you.',
   },
   SESSION_REVOKED_BY_ADMIN: { status: 401, message: 'Your practice administrator signed you out. Sign in again.' },
+  SESSION_ACCOUNT_DEACTIVATED: {
+    status: 401,
+    message: 'Your account was deactivated by your practice administrator, so you were signed out. Ask them if you need access again.',
+  },
+  SESSION_SIGNED_OUT_EVERYWHERE: {
+    status: 401,
+    message: 'You signed out everywhere from another workstation, so this session ended. Sign in again to continue.',
+  },
   DEVICE_NOT_FOUND: { status: 404, message: 'That trusted workstation was not found. It may have been revoked or expired already.' },
 
   PASSWORD_TOO_SHORT: { status: 400, message: 'The new password is too short. A few unrelated words make a long password that is easy to remember.' },
@@ -82,6 +90,10 @@ export const errorCatalogue = {
   ACCOUNT_SETUP_EMAIL_FAILED: {
     status: 502,
     message: 'The setup email could not be sent, so the previous setup code still works. Check the server\'s email settings and try again.',
+  },
+  ACCOUNT_SETUP_EMAIL_CHANGED: {
+    status: 409,
+    message: "The user's email address changed while the setup email was on its way, so that setup code does not work. Send a new setup code.",
   },
 
   USER_NOT_FOUND: { status: 404, message: 'That user was not found in your practice.' },

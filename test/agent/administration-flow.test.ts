@@ -238,8 +238,28 @@ describe('administration through the agent', () => {
       problem: 'Enter the mobile number in international form, like +15035550142.',
     });
     expect(updated.ok ? updated.value.mobile : updated.error.code).toBe('***-***-0142');
+    expect(updated.ok ? updated.value : updated.error).not.toHaveProperty('setupEmailSent');
     await sms.waitForNotices(1);
     expect(sms.notices[0]).toMatchObject({ to: '+15550100003', changedContact: { channel: 'sms', changedBy: 'practice_admin' } });
+  });
+
+  it('reports the setup email to a new address', async () => {
+    const office = await startWorkstation('office');
+    await signInWithCode(office, 'dana.admin', adminPassword);
+    const created = await office.createPracticeUser({
+      username: 'robin.reception',
+      displayName: 'Robin Reception',
+      email: 'robin@old-clinic.example',
+      mobile: null,
+      role: 'front_desk',
+      preferredChannel: 'email',
+    });
+    if (!created.ok) throw new Error(`user not created: ${created.error.code}`);
+
+    const updated = await office.updatePracticeUser({ userId: created.value.id, email: 'robin@clinic.example' });
+
+    expect(updated.ok ? updated.value : updated.error).toMatchObject({ id: created.value.id, isSetupPending: true, setupEmailSent: true });
+    expect(email.messages.at(-1)).toMatchObject({ to: 'robin@clinic.example', purpose: 'account_setup' });
   });
 
   it('signs out everywhere and forgets this session', async () => {

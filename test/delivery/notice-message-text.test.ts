@@ -13,14 +13,15 @@ const mobileChanged: NoticeMessage = {
   occurredAt: '2026-01-05T09:00:00.000Z',
   changedContact: { channel: 'sms', maskedNewValue: '***-***-0142', changedBy: 'owner' },
 };
-const noticeKinds: ReadonlyArray<NoticeMessage['kind']> = [
-  'workstation_remembered',
-  'unusual_location_sign_in',
-  'password_reset',
-  'password_changed',
-  'contact_changed',
-  'account_created',
-];
+// A record keyed by every kind, so the type check fails when a kind is added to or removed from NoticeMessage without this list.
+const noticeKindsListed: Record<NoticeMessage['kind'], true> = {
+  workstation_remembered: true,
+  unusual_location_sign_in: true,
+  password_reset: true,
+  password_changed: true,
+  contact_changed: true,
+};
+const noticeKinds = Object.keys(noticeKindsListed) as Array<NoticeMessage['kind']>;
 
 describe('notice SMS text', () => {
   it('names the practice and the change', () => {
@@ -68,6 +69,15 @@ describe('notice SMS text', () => {
     expect(text.length).toBeLessThanOrEqual(maxSmsTextLength);
     expect(text).not.toMatch(/\d/);
     expect(text).not.toMatch(/https?:|www\./);
+  });
+});
+
+describe('notice email text', () => {
+  it.each(noticeKinds)('ends the %s email with what to do if it was you', (kind) => {
+    const email = formatNoticeEmail({ ...mobileChanged, kind, to: 'casey@clinic.example' });
+
+    expect(email.text).toMatch(/\n(If it was you|If you asked for it), there is nothing to do\.\n/);
+    expect(email.text).not.toMatch(/\d{6}/);
   });
 });
 

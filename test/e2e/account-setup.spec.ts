@@ -93,6 +93,8 @@ test('a new user sets their own password with the emailed setup code', async ({ 
 });
 
 test('an administrator sends a new setup code that replaces the old one', async ({ page }) => {
+  // The practice's resend cooldown (30 s) runs from the welcome email, so this test waits it out once.
+  test.setTimeout(150_000);
   const office = await stack.startWorkstation('office-3');
   await page.goto(office.url);
   await trustServer(page, stack);
@@ -106,6 +108,15 @@ test('an administrator sends a new setup code that replaces the old one', async 
   await page.getByRole('button', { name: 'Add user' }).click();
   const firstEmail = await stack.smtp.waitForMessage('sam.billing@demo-clinic.example');
 
+  // Right after the welcome email, the screen shows the server's cooldown message with the wait.
+  await page.getByRole('button', { name: 'Send Sam Billing a new setup code' }).click();
+  const cooldownAlert = page.getByRole('alert').filter({ hasText: 'A code was just sent. Wait before asking for another.' });
+  await expect(cooldownAlert).toContainText(/You can try again in about \d+ seconds\./);
+  const waitSeconds = Number(/about (\d+) seconds/.exec(await cooldownAlert.innerText())?.[1]);
+  expect(waitSeconds).toBeGreaterThan(0);
+  expect(waitSeconds).toBeLessThanOrEqual(30);
+  await page.waitForTimeout(waitSeconds * 1000 + 500);
+
   await page.getByRole('button', { name: 'Send Sam Billing a new setup code' }).click();
 
   await expect(page.getByText('A new setup code was emailed to Sam Billing. The previous code no longer works.')).toBeVisible();
@@ -113,5 +124,47 @@ test('an administrator sends a new setup code that replaces the old one', async 
   const codeOf = (text: string) => /Setup code: +(\d{4} \d{4})/.exec(text)?.[1] ?? '';
   expect(codeOf(secondEmail.text)).toMatch(/^\d{4} \d{4}$/);
   expect(codeOf(secondEmail.text)).not.toBe(codeOf(firstEmail.text));
+  await office.stop();
+});
+
+test('an administrator corrects the email of a user waiting for setup', async ({ page }) => {
+  const office = await stack.startWorkstation('office-4');
+  await page.goto(office.url);
+  await trustServer(page, stack);
+  await submitPassword(page, 'demo.admin', 'demo-admin-pass');
+  await enterCode(page, await readEmailedCode(stack, 'admin@demo-clinic.example'));
+  await page.getByRole('button', { name: 'Users' }).click();
+  await page.locator('#new-user-username').fill('kim.clinician');
+  await page.locator('#new-user-displayName').fill('Kim Clinician');
+  await page.locator('#new-user-email').fill('kim@demo-clinc.example');
+  await page.locator('#new-user-role').selectOption('clinician');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await stack.smtp.waitForMessage('kim@demo-clinc.example');
+  const kimCard = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /Kim Clinician/ }) });
+
+  // The corrected address gets a new welcome email at once, without waiting for the resend cooldown.
+  await kimCard.getByRole('button', { name: 'Edit Kim Clinician' }).click();
+  await expect(kimCard.getByText('A new email also receives a new setup code')).toBeVisible();
+  await kimCard.getByLabel('New email').fill('kim@demo-clinic.example');
+  await kimCard.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved the changes' })).toContainText(
+    'A new setup code was emailed to k•••@demo-clinic.example, and the setup code sent to the old address no longer works.',
+  );
+  const corrected = await stack.smtp.waitForMessage('kim@demo-clinic.example');
+  expect(corrected.subject).toBe('Welcome to ClinicGate at Demo Clinic: set up your account');
+
+  // When the email to the new address fails, the screen tells the administrator what to do next.
+  stack.smtp.setFailure('reject');
+  try {
+    await kimCard.getByRole('button', { name: 'Edit Kim Clinician' }).click();
+    await kimCard.getByLabel('New email').fill('kim.c@demo-clinic.example');
+    await kimCard.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Saved the changes' })).toContainText(
+      'The new address did not receive a setup code, and the setup code sent to the old address no longer works. Use "Send a new setup code" to try again.',
+    );
+  } finally {
+    stack.smtp.setFailure('none');
+  }
+  await expect(kimCard.getByText('Setup pending')).toBeVisible();
   await office.stop();
 });

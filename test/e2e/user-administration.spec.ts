@@ -46,6 +46,15 @@ test("admin changes a user's mobile and forgets one of their workstations", asyn
   await page.getByRole('button', { name: 'Save label' }).click();
   await expect(page.getByRole('heading', { name: 'Front counter' })).toBeVisible();
 
+  // "Back" returns where the list was opened from: Home here, Profile the second time.
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await page.getByRole('button', { name: 'Profile' }).click();
+  await page.getByRole('button', { name: 'Trusted workstations' }).click();
+  await expect(page.getByRole('heading', { name: 'Front counter' })).toBeVisible();
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { name: 'Profile' })).toBeVisible();
+
   const backOffice = await stack.startWorkstation('back-office');
   const backOfficePage = await browser.newPage();
   await backOfficePage.goto(backOffice.url);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { errorCatalogue } from '../../electron/shared/error-codes';
+import type { UpdatedPracticeUser } from '../../electron/shared/bridge';
 import { describeBridgeError } from '../../renderer/src/format/error-message';
+import { describeSavedUserChange } from '../../renderer/src/format/user-administration-text';
 import { createSignInStore, type SignInStore } from '../../renderer/src/stores/sign-in-store';
 import { configuredSetup, createScriptedBridge, sessionView, succeed, type ScriptedBridge } from './scripted-bridge';
 
@@ -63,5 +65,54 @@ describe('setting problem text', () => {
     const message = describeBridgeError({ code: 'USER_LAST_ADMIN', message: errorCatalogue.USER_LAST_ADMIN.message, problem: 'Robin is the only one.' });
 
     expect(message).toBe(`${errorCatalogue.USER_LAST_ADMIN.message} Robin is the only one.`);
+  });
+});
+
+describe('setup code text on the Users screen', () => {
+  const pendingUser: UpdatedPracticeUser = {
+    id: 'user-1',
+    username: 'kim.clinician',
+    displayName: 'Kim Clinician',
+    role: 'clinician',
+    status: 'active',
+    isLocked: false,
+    email: 'k•••@demo-clinic.example',
+    mobile: null,
+    isSetupPending: true,
+  };
+  const emailChange = { userId: 'user-1', email: 'kim@demo-clinic.example' };
+
+  it('names the address of the new code', () => {
+    const text = describeSavedUserChange({ ...pendingUser, setupEmailSent: true }, emailChange);
+
+    expect(text).toContain('A new setup code was emailed to k•••@demo-clinic.example, and the setup code sent to the old address no longer works.');
+  });
+
+  it('asks for a resend after a failure', () => {
+    const text = describeSavedUserChange({ ...pendingUser, setupEmailSent: false }, emailChange);
+
+    expect(text).toContain(
+      'The new address did not receive a setup code, and the setup code sent to the old address no longer works. Use "Send a new setup code" to try again.',
+    );
+  });
+
+  it('asks to reactivate first', () => {
+    const text = describeSavedUserChange({ ...pendingUser, status: 'deactivated', setupEmailSent: false }, emailChange);
+
+    expect(text).toContain('To send one to the new address, reactivate Kim Clinician and use "Send a new setup code".');
+  });
+
+  it('omits setup codes otherwise', () => {
+    const text = describeSavedUserChange({ ...pendingUser, isSetupPending: false }, emailChange);
+
+    expect(text).toBe(
+      'Saved the changes for Kim Clinician. Email codes now go to k•••@demo-clinic.example. The previous contact details get a notice about the change.',
+    );
+  });
+
+  it('adds the wait to the cooldown', () => {
+    const message = describeBridgeError({ code: 'OTP_RESEND_COOLDOWN', message: errorCatalogue.OTP_RESEND_COOLDOWN.message, retryAfterSeconds: 25 });
+
+    expect(message).toBe('A code was just sent. Wait before asking for another. You can try again in about 25 seconds.');
   });
 });

@@ -622,3 +622,54 @@ describe('signed in', () => {
     expect(store.getState().session).toEqual(sessionView);
   });
 });
+
+describe('signed-in views', () => {
+  async function createSignedInStore(): Promise<SignInStore> {
+    const scripted = createScriptedBridge();
+    scripted.reply('getSetupState', succeed(configuredSetup));
+    scripted.reply('getSession', succeed(sessionView));
+    const store = createTestStore(scripted);
+    await store.getState().initialize();
+    return store;
+  }
+
+  it('returns to Profile from workstations opened there', async () => {
+    const store = await createSignedInStore();
+    store.getState().showView('profile');
+    store.getState().showView('trusted_workstations');
+
+    store.getState().showPreviousView();
+
+    expect(store.getState().view).toBe('profile');
+  });
+
+  it('returns home from workstations opened there', async () => {
+    const store = await createSignedInStore();
+    store.getState().showView('trusted_workstations');
+
+    store.getState().showPreviousView();
+
+    expect(store.getState().view).toBe('home');
+  });
+
+  it('returns home from Profile after a round trip', async () => {
+    const store = await createSignedInStore();
+    store.getState().showView('profile');
+    store.getState().showView('trusted_workstations');
+    store.getState().showPreviousView();
+
+    store.getState().showPreviousView();
+
+    expect(store.getState().view).toBe('home');
+  });
+
+  it('starts from home after signing in again', async () => {
+    const store = await createSignedInStore();
+    store.getState().showView('profile');
+    store.getState().showView('trusted_workstations');
+    store.getState().signOutAfterWorkstationRevoked();
+
+    expect(store.getState().view).toBe('home');
+    expect(store.getState().previousView).toBe('home');
+  });
+});

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  changeUserEmail,
   completeSetup,
   createPendingUser,
   lastSetupEmail,
@@ -160,20 +161,25 @@ describe('account setup code security', () => {
     const adminToken = await signInAdmin(harness);
     const { userId, code: firstCode } = await createPendingUser(harness, adminToken);
     await verifySetup(harness, wrongSetupCodeFor(firstCode));
+    harness.clock.advance(seconds(30));
     await resendSetupCode(harness, adminToken, userId);
     const secondCode = lastSetupEmail(harness).code;
     await verifySetup(harness, secondCode, 'frankie@clinic.example');
-    await completeSetup(harness, secondCode);
+    await changeUserEmail(harness, adminToken, userId, 'frankie.desk@clinic.example');
+    const thirdCode = lastSetupEmail(harness).code;
+    await completeSetup(harness, thirdCode);
 
     const audit = JSON.stringify(harness.db.prepare('SELECT * FROM audit_events').all());
     const logs = capture.text();
-    const groupedCodes = [firstCode, secondCode].map((code) => `${code.slice(0, 4)} ${code.slice(4)}`);
+    const codes = [firstCode, secondCode, thirdCode];
+    const groupedCodes = codes.map((code) => `${code.slice(0, 4)} ${code.slice(4)}`);
 
     expect(logs).toContain('account setup completed');
-    for (const secret of [firstCode, secondCode, ...groupedCodes, newUserPassword]) {
+    for (const secret of [...codes, ...groupedCodes, newUserPassword]) {
       expect(logs).not.toContain(secret);
       expect(audit).not.toContain(secret);
     }
     expect(audit).not.toContain('frankie@clinic.example');
+    expect(audit).not.toContain('frankie.desk@clinic.example');
   });
 });

@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPractice } from '../../server/src/practices/practice-repository';
 import { formatCodeEmail } from '../../server/src/delivery/code-message-text';
+import { maskEmail } from '../../server/src/delivery/mask-destination';
 import {
   addUserWithPassword,
   adminPassword,
+  changeUserEmail,
   completeSetup,
   createPendingUser,
   createUserAsAdmin,
@@ -16,7 +18,7 @@ import {
   wrongSetupCodeFor,
 } from './support/account-setup-steps';
 import { completeReset, requestReset, verifyReset, waitForResetCode } from './support/password-reset-steps';
-import { createHarness, errorCode, sessionHeaders, submitPassword, type Harness } from './support/harness';
+import { createHarness, errorCode, seconds, sessionHeaders, submitPassword, type Harness } from './support/harness';
 
 describe('account setup by emailed code', () => {
   let harness: Harness;
@@ -196,12 +198,13 @@ describe('account setup by emailed code', () => {
       harness = await createHarness();
       const adminToken = await signInAdmin(harness);
       const { userId, code: oldCode } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(30));
 
       const resent = await resendSetupCode(harness, adminToken, userId);
       const newCode = lastSetupEmail(harness).code;
 
       expect(resent.statusCode).toBe(200);
-      expect(resent.json()).toMatchObject({ user: { id: userId, isSetupPending: true }, codeExpiresAt: '2026-01-08T09:00:00.000Z' });
+      expect(resent.json()).toMatchObject({ user: { id: userId, isSetupPending: true }, codeExpiresAt: '2026-01-08T09:00:30.000Z' });
       expect(newCode).not.toBe(oldCode);
       expect(errorCode(await verifySetup(harness, oldCode))).toBe('ACCOUNT_SETUP_CODE_INVALID');
       expect((await completeSetup(harness, newCode)).statusCode).toBe(204);
@@ -216,6 +219,7 @@ describe('account setup by emailed code', () => {
       for (let attempt = 0; attempt < 5; attempt += 1) {
         await verifySetup(harness, wrongSetupCodeFor(code));
       }
+      harness.clock.advance(seconds(30));
 
       await resendSetupCode(harness, adminToken, userId);
 
@@ -226,6 +230,7 @@ describe('account setup by emailed code', () => {
       harness = await createHarness();
       const adminToken = await signInAdmin(harness);
       const { userId, code } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(30));
       harness.email.setBehavior('fail');
 
       const resent = await resendSetupCode(harness, adminToken, userId);
@@ -233,6 +238,79 @@ describe('account setup by emailed code', () => {
       expect(resent.statusCode).toBe(502);
       expect(errorCode(resent)).toBe('ACCOUNT_SETUP_EMAIL_FAILED');
       expect((await verifySetup(harness, code)).statusCode).toBe(200);
+    });
+
+    it('waits for the cooldown after the welcome email', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId, code } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(10));
+
+      const tooSoon = await resendSetupCode(harness, adminToken, userId);
+      harness.clock.advance(seconds(20));
+      const later = await resendSetupCode(harness, adminToken, userId);
+
+      expect(tooSoon.statusCode).toBe(429);
+      expect(tooSoon.json()).toMatchObject({ error: { code: 'OTP_RESEND_COOLDOWN', retryAfterSeconds: 20 } });
+      expect(tooSoon.headers['retry-after']).toBe('20');
+      expect(later.statusCode).toBe(200);
+      expect(harness.email.messages.filter((message) => message.purpose === 'account_setup')).toHaveLength(2);
+      expect(lastSetupEmail(harness).code).not.toBe(code);
+      const limited = harness.db.prepare("SELECT user_id, reason, details FROM audit_events WHERE event = 'request.rate_limited'").all();
+      expect(limited).toEqual([{ user_id: userId, reason: 'otp_resend_cooldown', details: expect.stringContaining('"purpose":"account_setup"') }]);
+    });
+
+    it('keeps the old code during the cooldown', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId, code } = await createPendingUser(harness, adminToken);
+
+      await resendSetupCode(harness, adminToken, userId);
+
+      expect((await verifySetup(harness, code)).statusCode).toBe(200);
+    });
+
+    it('applies the practice cooldown between resends', async () => {
+      harness = await createHarness({ practiceSettings: { resendCooldownSeconds: 120 } });
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(120));
+      const first = await resendSetupCode(harness, adminToken, userId);
+      harness.clock.advance(seconds(90));
+
+      const second = await resendSetupCode(harness, adminToken, userId);
+
+      expect(first.statusCode).toBe(200);
+      expect(second.json()).toMatchObject({ error: { code: 'OTP_RESEND_COOLDOWN', retryAfterSeconds: 30 } });
+    });
+
+    it('allows a retry at once after a failed email', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      harness.email.setBehavior('fail');
+      const created = await createUserAsAdmin(harness, adminToken);
+      const userId = (created.json() as { id: string }).id;
+      harness.email.setBehavior('deliver');
+
+      const resent = await resendSetupCode(harness, adminToken, userId);
+
+      expect(created.json()).toMatchObject({ setupEmailSent: false });
+      expect(resent.statusCode).toBe(200);
+      expect((await verifySetup(harness, lastSetupEmail(harness).code)).statusCode).toBe(200);
+    });
+
+    it('sends one email for two parallel requests', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(30));
+      const emailsBefore = harness.email.messages.length;
+
+      const replies = await Promise.all([resendSetupCode(harness, adminToken, userId), resendSetupCode(harness, adminToken, userId)]);
+
+      expect(replies.map((reply) => reply.statusCode).sort()).toEqual([200, 429]);
+      expect(harness.email.messages).toHaveLength(emailsBefore + 1);
+      expect((await verifySetup(harness, lastSetupEmail(harness).code)).statusCode).toBe(200);
     });
 
     it('rejects a user who already chose a password', async () => {
@@ -298,4 +376,166 @@ describe('account setup by emailed code', () => {
       expect(harness.email.messages).toEqual([]);
     });
   });
+
+  describe('email change while setup is pending', () => {
+    const newAddress = 'frankie.desk@clinic.example';
+
+    function setupEmails(): Array<{ to: string; code: string }> {
+      return harness.email.messages.filter((message) => message.purpose === 'account_setup').map(({ to, code }) => ({ to, code }));
+    }
+
+    it('sends a new code to the new address', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId, code: oldCode } = await createPendingUser(harness, adminToken);
+
+      const changed = await changeUserEmail(harness, adminToken, userId, newAddress);
+      const newCode = lastSetupEmail(harness).code;
+
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ user: { id: userId, email: maskEmail(newAddress), isSetupPending: true }, setupEmailSent: true });
+      expect(setupEmails()).toEqual([
+        { to: 'frankie@clinic.example', code: oldCode },
+        { to: newAddress, code: newCode },
+      ]);
+      expect(errorCode(await verifySetup(harness, oldCode))).toBe('ACCOUNT_SETUP_CODE_INVALID');
+      expect((await completeSetup(harness, newCode)).statusCode).toBe(204);
+    });
+
+    it('audits the revoked and the new code', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+
+      await changeUserEmail(harness, adminToken, userId, newAddress);
+
+      const changed = harness.db.prepare("SELECT details FROM audit_events WHERE event = 'user.changed' AND reason = 'details_changed'").get() as {
+        details: string;
+      };
+      expect(JSON.parse(changed.details)).toMatchObject({ targetUserId: userId, setupCodesRevoked: 1, email: maskEmail(newAddress) });
+      const issued = harness.db.prepare("SELECT user_id, reason, details FROM audit_events WHERE event = 'account_setup.code_issued' ORDER BY id").all();
+      expect(issued).toEqual([
+        expect.objectContaining({ user_id: userId, reason: 'user_created' }),
+        expect.objectContaining({ user_id: userId, reason: 'email_changed' }),
+      ]);
+      const sent = harness.db.prepare("SELECT details FROM audit_events WHERE event = 'otp.sent' AND user_id = ? ORDER BY id DESC").get(userId) as {
+        details: string;
+      };
+      expect(JSON.parse(sent.details)).toMatchObject({ purpose: 'account_setup', destination: maskEmail(newAddress) });
+    });
+
+    it('voids the old code when the new address fails', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId, code: oldCode } = await createPendingUser(harness, adminToken);
+      harness.email.setBehavior('fail');
+
+      const changed = await changeUserEmail(harness, adminToken, userId, newAddress);
+      harness.email.setBehavior('deliver');
+      harness.clock.advance(seconds(30));
+      const resent = await resendSetupCode(harness, adminToken, userId);
+
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).toMatchObject({ user: { email: maskEmail(newAddress) }, setupEmailSent: false });
+      expect(errorCode(await verifySetup(harness, oldCode))).toBe('ACCOUNT_SETUP_CODE_INVALID');
+      const failed = harness.db.prepare("SELECT reason, details FROM audit_events WHERE event = 'otp.delivery_failed'").get() as { reason: string; details: string };
+      expect(failed.reason).toBe('rejected');
+      expect(JSON.parse(failed.details)).toMatchObject({ purpose: 'account_setup', destination: maskEmail(newAddress) });
+      expect(resent.statusCode).toBe(200);
+      expect(lastSetupEmail(harness).to).toBe(newAddress);
+    });
+
+    it('skips the cooldown and then starts it', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(5));
+
+      const changed = await changeUserEmail(harness, adminToken, userId, newAddress);
+      const resent = await resendSetupCode(harness, adminToken, userId);
+
+      expect(changed.json()).toMatchObject({ setupEmailSent: true });
+      expect(resent.json()).toMatchObject({ error: { code: 'OTP_RESEND_COOLDOWN', retryAfterSeconds: 30 } });
+    });
+
+    it('sends nothing to a deactivated user', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+      await harness.app.inject({ method: 'POST', url: `/api/v1/admin/users/${userId}/deactivate`, headers: sessionHeaders(adminToken) });
+
+      const changed = await changeUserEmail(harness, adminToken, userId, newAddress);
+
+      expect(changed.json()).toMatchObject({ user: { status: 'deactivated' }, setupEmailSent: false });
+      expect(setupEmails().map((message) => message.to)).toEqual(['frankie@clinic.example']);
+      const openCodes = harness.db.prepare('SELECT COUNT(*) AS count FROM account_setup_codes WHERE user_id = ? AND revoked_at IS NULL').get(userId);
+      expect(openCodes).toEqual({ count: 0 });
+    });
+
+    it('keeps the code for a name change', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId, code } = await createPendingUser(harness, adminToken);
+
+      const changed = await harness.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/admin/users/${userId}`,
+        payload: { displayName: 'Frankie Desk-Rivera' },
+        headers: { ...sessionHeaders(adminToken), 'content-type': 'application/json' },
+      });
+
+      expect(changed.json()).not.toHaveProperty('setupEmailSent');
+      expect(setupEmails()).toHaveLength(1);
+      expect((await verifySetup(harness, code)).statusCode).toBe(200);
+    });
+
+    it('leaves out the field for a user who is set up', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+
+      const changed = await changeUserEmail(harness, adminToken, harness.clinician.id, 'casey.rivera@clinic.example');
+
+      expect(changed.statusCode).toBe(200);
+      expect(changed.json()).not.toHaveProperty('setupEmailSent');
+      expect(setupEmails()).toEqual([]);
+    });
+
+    it('voids a resend to a replaced address', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin(harness);
+      const { userId } = await createPendingUser(harness, adminToken);
+      harness.clock.advance(seconds(30));
+      const heldDeliveries: Array<() => void> = [];
+      const deliver = harness.email.deliver.bind(harness.email);
+      harness.email.deliver = async (message) => {
+        await new Promise<void>((resolve) => heldDeliveries.push(resolve));
+        return deliver(message);
+      };
+
+      const resending = resendSetupCode(harness, adminToken, userId);
+      await waitUntil(() => heldDeliveries.length === 1);
+      const changing = changeUserEmail(harness, adminToken, userId, newAddress);
+      await waitUntil(() => heldDeliveries.length === 2);
+      heldDeliveries.forEach((release) => release());
+      const [resent, changed] = await Promise.all([resending, changing]);
+
+      expect(resent.statusCode).toBe(409);
+      expect(errorCode(resent)).toBe('ACCOUNT_SETUP_EMAIL_CHANGED');
+      expect(changed.json()).toMatchObject({ setupEmailSent: true });
+      const [toOldAddress, toNewAddress] = setupEmails().slice(-2);
+      expect(toOldAddress?.to).toBe('frankie@clinic.example');
+      expect(errorCode(await verifySetup(harness, toOldAddress?.code ?? ''))).toBe('ACCOUNT_SETUP_CODE_INVALID');
+      expect((await verifySetup(harness, toNewAddress?.code ?? '')).statusCode).toBe(200);
+    });
+  });
 });
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('the condition did not hold within 2 s');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -246,6 +246,22 @@ describe('profile API', () => {
       expect(errorCode(tooSoon)).toBe('OTP_RESEND_COOLDOWN');
       expect(later.statusCode).toBe(200);
     });
+
+    it('counts the wait from the oldest request', async () => {
+      harness = await createHarness();
+      const token = await signIn();
+      for (let request = 0; request < 5; request += 1) {
+        expect((await requestMobileChange(token)).statusCode).toBe(200);
+        harness.clock.advance(minutes(10));
+      }
+
+      const capped = await requestMobileChange(token);
+
+      // Requests at 0, 10, 20, 30 and 40 minutes; at 50 minutes the one at 0 leaves the hour 10 minutes later.
+      expect(errorCode(capped)).toBe('OTP_SEND_LIMIT_REACHED');
+      expect((capped.json() as { error: { retryAfterSeconds: number } }).error.retryAfterSeconds).toBe(10 * 60);
+      expect(capped.headers['retry-after']).toBe(String(10 * 60));
+    });
   });
 
   describe('preferred channel', () => {

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import type { PracticeUserSummary } from '../../../electron/shared/api';
-import type { UpdatePracticeUserInput } from '../../../electron/shared/bridge';
+import type { UpdatedPracticeUser, UpdatePracticeUserInput } from '../../../electron/shared/bridge';
 import { getBridge } from '../bridge/get-bridge';
+import { describeSavedUserChange } from '../format/user-administration-text';
 import { useBridgeAction } from '../hooks/use-bridge-action';
 import { ErrorAlert } from './ErrorAlert';
 
 interface UserDetailsFormProps {
   user: PracticeUserSummary;
-  onSaved(user: PracticeUserSummary, notice: string): void;
+  onSaved(user: UpdatedPracticeUser, notice: string): void;
   onCancel(): void;
 }
 
@@ -41,7 +42,7 @@ export function UserDetailsForm({ user, onSaved, onCancel }: UserDetailsFormProp
 
     const updated = await run(() => getBridge().updatePracticeUser(change));
     if (updated !== null) {
-      onSaved(updated, describeSavedChange(updated, change));
+      onSaved(updated, describeSavedUserChange(updated, change));
     }
   }
 
@@ -102,6 +103,7 @@ export function UserDetailsForm({ user, onSaved, onCancel }: UserDetailsFormProp
       <p className="hint">
         A new email or mobile receives sign-in codes at once, without a code to confirm it first, so check it with the person. The previous
         email address and mobile number get a notice about the change.
+        {user.isSetupPending === true && ' A new email also receives a new setup code, and the setup code sent to the old address stops working.'}
       </p>
       <div className="actions">
         <button type="submit" className="button-primary" disabled={isBusy}>
@@ -113,20 +115,4 @@ export function UserDetailsForm({ user, onSaved, onCancel }: UserDetailsFormProp
       </div>
     </form>
   );
-}
-
-function describeSavedChange(user: PracticeUserSummary, change: UpdatePracticeUserInput): string {
-  const sentences = [`Saved the changes for ${user.displayName}.`];
-  if (change.email !== undefined) {
-    sentences.push(`Email codes now go to ${user.email ?? 'the new address'}.`);
-  }
-  if (change.mobile === null) {
-    sentences.push('The mobile number is removed, so codes go by email.');
-  } else if (change.mobile !== undefined) {
-    sentences.push(`Text codes now go to ${user.mobile ?? 'the new number'}.`);
-  }
-  if (change.email !== undefined || change.mobile !== undefined) {
-    sentences.push('The previous contact details get a notice about the change.');
-  }
-  return sentences.join(' ');
 }

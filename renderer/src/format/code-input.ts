@@ -26,3 +26,10 @@ export function normalizeCodeInput(text: string, length: number = codeLength): s
 export function isCompleteCode(digits: string, length: number = codeLength): boolean {
   return digits.length === length && /^[0-9]+$/.test(digits);
 }
+
+/** Returns "a 6-digit" or "an 8-digit": the article follows how the number is read aloud. */
+export function describeDigitCount(length: number): string {
+  // Numbers read with a leading vowel sound: eight, eleven, eighteen and eighty to eighty-nine.
+  const isReadWithVowel = length === 8 || length === 11 || length === 18 || (length >= 80 && length <= 89);
+  return `${isReadWithVowel ? 'an' : 'a'} ${length}-digit`;
+}

@@ -3,7 +3,7 @@ import { errorCatalogue, type ErrorCode } from '../../../electron/shared/error-c
 import { formatWaitInWords } from './time';
 
 // Codes whose message tells the person to wait. When the error carries `retryAfterSeconds`, the sentence adds the wait.
-const codesWithWait: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'OTP_SEND_LIMIT_REACHED', 'AUTH_ACCOUNT_LOCKED']);
+const codesWithWait: ReadonlySet<ErrorCode> = new Set(['RATE_LIMITED', 'OTP_RESEND_COOLDOWN', 'OTP_SEND_LIMIT_REACHED', 'AUTH_ACCOUNT_LOCKED']);
 
 /** Builds the sentence a screen shows for a bridge error, with the wait time when one is known. */
 export function describeBridgeError(error: BridgeError): string {

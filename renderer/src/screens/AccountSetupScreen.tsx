@@ -4,7 +4,7 @@ import { accountSetupCodeLength } from '../../../electron/shared/api';
 import { getBridge } from '../bridge/get-bridge';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { NewPasswordFields } from '../components/NewPasswordFields';
-import { isCompleteCode, normalizeCodeInput } from '../format/code-input';
+import { describeDigitCount, isCompleteCode, normalizeCodeInput } from '../format/code-input';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { accountSetupSuccessMessage, createAccountSetupStore, type AccountSetupStore } from '../stores/account-setup-store';
 import { useSignInStore } from '../stores/sign-in-store-context';
@@ -51,7 +51,7 @@ function CodeStep({ store }: { store: AccountSetupStore }) {
     <>
       <h1 id="setup-heading">Set up your account</h1>
       <p className="hint">
-        Your practice administrator created a ClinicGate account for you, and a welcome email with a {accountSetupCodeLength}-digit setup code went to
+        Your practice administrator created a ClinicGate account for you, and a welcome email with {describeDigitCount(accountSetupCodeLength)} setup code went to
         your email address. Enter it here to choose your own password.
       </p>
       <form noValidate onSubmit={handleSubmit} aria-busy={isBusy}>

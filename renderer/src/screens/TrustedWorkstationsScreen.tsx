@@ -13,7 +13,7 @@ const maxLabelLength = 100;
 
 /** Shows the signed-in user's remembered workstations, each with a confirmed "Revoke" and a label editor. */
 export function TrustedWorkstationsScreen() {
-  const showView = useSignInStore((state) => state.showView);
+  const showPreviousView = useSignInStore((state) => state.showPreviousView);
   const refreshSession = useSignInStore((state) => state.refreshSession);
   const signOutAfterWorkstationRevoked = useSignInStore((state) => state.signOutAfterWorkstationRevoked);
   const [store] = useState<TrustedWorkstationsStore>(() =>
@@ -60,7 +60,7 @@ export function TrustedWorkstationsScreen() {
         </ul>
       )}
       <div className="actions">
-        <button type="button" className="button-secondary" onClick={() => showView('home')}>
+        <button type="button" className="button-secondary" onClick={showPreviousView}>
           Back
         </button>
       </div>

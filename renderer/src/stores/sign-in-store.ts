@@ -46,7 +46,17 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
 
     function returnToSignIn(error: BridgeError | null): void {
       attemptNumber += 1;
-      set({ phase: 'sign_in', codeStep: null, session: null, pendingCertificate: null, isBusy: false, error, idleWarning: null, view: 'home' });
+      set({
+        phase: 'sign_in',
+        codeStep: null,
+        session: null,
+        pendingCertificate: null,
+        isBusy: false,
+        error,
+        idleWarning: null,
+        view: 'home',
+        previousView: 'home',
+      });
     }
 
     /** Returns to sign-in with an explanation that is news, not a failure, such as an idle lock. */
@@ -163,6 +173,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       error: null,
       idleWarning: null,
       view: 'home',
+      previousView: 'home',
       notice: null,
 
       initialize: () =>
@@ -399,8 +410,18 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       },
 
       showView: (view) => {
-        if (get().phase === 'signed_in') {
-          set({ view, error: null });
+        const current = get();
+        if (current.phase !== 'signed_in') {
+          return;
+        }
+        // Opening the view that is already shown keeps where its "Back" leads.
+        set(view === current.view ? { error: null } : { view, previousView: current.view, error: null });
+      },
+
+      showPreviousView: () => {
+        const current = get();
+        if (current.phase === 'signed_in') {
+          set({ view: current.previousView, previousView: 'home', error: null });
         }
       },
 
@@ -585,6 +606,8 @@ export interface SignInState {
   /** Set while the agent warns that the session is about to lock for inactivity. */
   idleWarning: { locksAt: string } | null;
   view: SignedInView;
+  /** The view `view` was opened from, where "Back" returns to; home after sign-in. */
+  previousView: SignedInView;
   /** A success message for the sign-in screen, such as the one after a password reset. */
   notice: string | null;
   initialize(): Promise<void>;
@@ -603,6 +626,8 @@ export interface SignInState {
   reportActivity(): void;
   handleAgentEvent(event: AgentEvent): void;
   showView(view: SignedInView): void;
+  /** Returns to the view the current one was opened from. */
+  showPreviousView(): void;
   /** Shows sign-in after the user revoked this workstation, whose agent has already dropped its tokens. */
   signOutAfterWorkstationRevoked(): void;
   /** Shows sign-in after "Sign out everywhere", whose agent has already dropped this session. */

@@ -72,6 +72,8 @@ export interface AuditRow {
   details: string;
   prev_hash: string;
   hash: string;
+  /** `details.targetUserId` copied to an indexed column; outside the hash, but checked against `details`. */
+  target_user_id: string | null;
 }
 
 const genesisHash = '0'.repeat(64);
@@ -98,20 +100,24 @@ export function appendAuditEvent(db: Db, event: AuditEvent): void {
     details: JSON.stringify(event.details ?? {}),
   };
   const hash = hashAuditContent(prevHash, content);
+  const targetUserId = event.details?.targetUserId;
   db.prepare(
     `INSERT INTO audit_events
-       (occurred_at, practice_id, user_id, username, ip, device, event, outcome, reason, details, prev_hash, hash)
+       (occurred_at, practice_id, user_id, username, ip, device, event, outcome, reason, details, prev_hash, hash, target_user_id)
      VALUES
-       (@occurred_at, @practice_id, @user_id, @username, @ip, @device, @event, @outcome, @reason, @details, @prev_hash, @hash)`,
-  ).run({ ...content, prev_hash: prevHash, hash });
+       (@occurred_at, @practice_id, @user_id, @username, @ip, @device, @event, @outcome, @reason, @details, @prev_hash, @hash, @target_user_id)`,
+  ).run({ ...content, prev_hash: prevHash, hash, target_user_id: typeof targetUserId === 'string' ? targetUserId : null });
 }
 
-/** Recomputes the chain and returns the id of the first row that does not match, or null when intact. */
+/**
+ * Recomputes the chain and returns the id of the first row that does not match, or null when intact.
+ * A row whose `target_user_id` differs from its `details.targetUserId` also counts as broken.
+ */
 export function findBrokenAuditRow(db: Db): number | null {
   let prevHash = genesisHash;
   for (const row of db.prepare('SELECT * FROM audit_events ORDER BY id').iterate() as Iterable<AuditRow>) {
-    const { id, prev_hash: storedPrev, hash, ...content } = row;
-    if (storedPrev !== prevHash || hashAuditContent(prevHash, content) !== hash) {
+    const { id, prev_hash: storedPrev, hash, target_user_id: targetUserId, ...content } = row;
+    if (storedPrev !== prevHash || hashAuditContent(prevHash, content) !== hash || targetUserId !== readTargetUserId(content.details)) {
       return id;
     }
     prevHash = hash;
@@ -134,6 +140,20 @@ function hashAuditContent(prevHash: string, content: Omit<AuditRow, 'id' | 'prev
     content.details,
   ]);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+function readTargetUserId(details: string): string | null {
+  if (!details.includes('"targetUserId"')) {
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(details);
+  } catch {
+    return null;
+  }
+  const targetUserId = (parsed as { targetUserId?: unknown } | null)?.targetUserId;
+  return typeof targetUserId === 'string' ? targetUserId : null;
 }
 
 function truncateCodePoints(text: string, maxLength: number): string {

@@ -93,7 +93,9 @@ function selectAuditRows(db: Db, query: AuditQuery, cursor: DecodedCursor | null
     if (userId === null) {
       conditions.push('(e.user_id IS NULL AND e.username = @username COLLATE NOCASE)');
     } else {
-      conditions.push('(e.user_id = @userId OR (e.user_id IS NULL AND e.username = @username COLLATE NOCASE))');
+      // An administrator's action on this user is stored under the administrator's id and names
+      // this user in target_user_id. Each branch of the OR has its own index.
+      conditions.push('(e.user_id = @userId OR e.target_user_id = @userId OR (e.user_id IS NULL AND e.username = @username COLLATE NOCASE))');
       params.userId = userId;
     }
   }

@@ -33,7 +33,10 @@ export type SessionEndReason =
   | 'password_reset'
   | 'password_changed'
   | 'mfa_enforced'
-  | 'revoked_by_admin';
+  | 'revoked_by_admin'
+  | 'user_deactivated'
+  /** Ended by "Sign out everywhere" from another session of the same user. */
+  | 'signed_out_everywhere';
 
 interface SessionRow {
   id: string;
@@ -115,6 +118,13 @@ export function validateSession(
     }
     if (session.endReason === 'revoked_by_admin') {
       return failure('SESSION_REVOKED_BY_ADMIN');
+    }
+    // Only the holder of the session token learns these reasons, and they concern that holder's own account.
+    if (session.endReason === 'user_deactivated') {
+      return failure('SESSION_ACCOUNT_DEACTIVATED');
+    }
+    if (session.endReason === 'signed_out_everywhere') {
+      return failure('SESSION_SIGNED_OUT_EVERYWHERE');
     }
     if (session.endedAt !== null) {
       return failure('SESSION_INVALID');

@@ -346,4 +346,59 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX account_setup_codes_user ON account_setup_codes (user_id, created_at);
     `,
   },
+  {
+    id: '0008_account_setup_code_sends',
+    sql: `
+      -- Each email of a setup code, written as 'pending' before the email leaves. The practice's
+      -- resend cooldown counts pending and sent rows, so two parallel requests cannot both send.
+      CREATE TABLE account_setup_code_sends (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
+        requested_at INTEGER NOT NULL,
+        finished_at INTEGER
+      );
+      CREATE INDEX account_setup_code_sends_user ON account_setup_code_sends (user_id, requested_at);
+    `,
+  },
+  {
+    id: '0009_audit_target_user_and_session_end_reasons',
+    sql: `
+      -- The user an administrator acted on, copied from details.targetUserId when the row is
+      -- written, so that filtering the audit viewer by that user finds the row through an index.
+      -- The hash chain covers details, and verification checks that this column matches them.
+      ALTER TABLE audit_events ADD COLUMN target_user_id TEXT;
+      DROP TRIGGER audit_events_reject_update;
+      UPDATE audit_events SET target_user_id = json_extract(details, '$.targetUserId')
+        WHERE event IN ('user.created', 'user.changed') AND json_type(details, '$.targetUserId') = 'text';
+      CREATE TRIGGER audit_events_reject_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+      CREATE INDEX audit_events_target_user_time ON audit_events (target_user_id, occurred_at) WHERE target_user_id IS NOT NULL;
+
+      -- SQLite cannot change a CHECK constraint in place, so sessions is rebuilt to allow
+      -- 'user_deactivated' and 'signed_out_everywhere'. The rebuilds in 0004 and 0005 dropped
+      -- sessions_open from 0003, so it is created again here.
+      CREATE TABLE sessions_rebuilt (
+        id TEXT PRIMARY KEY,
+        token_hash TEXT NOT NULL UNIQUE,
+        user_id TEXT NOT NULL REFERENCES users (id),
+        practice_id TEXT NOT NULL REFERENCES practices (id),
+        device_fingerprint TEXT NOT NULL,
+        mfa INTEGER NOT NULL CHECK (mfa IN (0, 1)),
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        end_reason TEXT CHECK (end_reason IN
+          ('logout', 'expired', 'timed_out', 'device_mismatch', 'device_revoked', 'password_reset', 'password_changed',
+           'mfa_enforced', 'revoked_by_admin', 'user_deactivated', 'signed_out_everywhere'))
+      );
+      INSERT INTO sessions_rebuilt SELECT id, token_hash, user_id, practice_id, device_fingerprint, mfa, created_at,
+        last_activity_at, expires_at, ended_at, end_reason FROM sessions;
+      DROP TABLE sessions;
+      ALTER TABLE sessions_rebuilt RENAME TO sessions;
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE INDEX sessions_open ON sessions (practice_id) WHERE ended_at IS NULL;
+    `,
+  },
 ];

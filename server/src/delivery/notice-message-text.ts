@@ -10,11 +10,11 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
   const greeting = `Hello ${cleanLine(message.displayName, 'there')},`;
 
   const event = describeNoticeEvent(message, practiceName);
-  // Only sign-in events have a workstation and a place; a new account also has no "if it was you" line.
-  const isAccountCreated = message.kind === 'account_created';
-  const factLines = isAccountCreated || message.kind === 'contact_changed'
-    ? [`    Time: ${time}`]
-    : [`    Workstation: ${workstationName}`, `    Approximate location: ${location}`, `    Time: ${time}`];
+  // Only sign-in events have a workstation and a place.
+  const factLines =
+    message.kind === 'contact_changed'
+      ? [`    Time: ${time}`]
+      : [`    Workstation: ${workstationName}`, `    Approximate location: ${location}`, `    Time: ${time}`];
 
   const text = [
     greeting,
@@ -24,7 +24,7 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
     ...factLines,
     '',
     event.advice,
-    ...(isAccountCreated ? [] : [event.reassurance ?? 'If it was you, there is nothing to do.']),
+    event.reassurance ?? 'If it was you, there is nothing to do.',
     '',
     '-- ',
     `Sent automatically by ClinicGate for ${practiceName}. Locations come from an offline IP database and are approximate.`,
@@ -73,8 +73,6 @@ function describeNoticeSmsEvent(message: NoticeMessage, practiceName: string): s
       return `the password for ${account} was reset. ${ifNotYou}`;
     case 'password_changed':
       return `the password for ${account} was changed. ${ifNotYou}`;
-    case 'account_created':
-      return `an account was created for you at ${practiceName}. Your email explains how to choose your password.`;
   }
 }
 
@@ -103,13 +101,6 @@ function describeNoticeEvent(message: NoticeMessage, practiceName: string): Noti
       };
     case 'contact_changed':
       return describeContactChange(message, practiceName);
-    case 'account_created':
-      return {
-        subject: `ClinicGate: your ${practiceName} account is ready`,
-        summary: `Your practice administrator created a ClinicGate account for you with the username ${cleanLine(message.username ?? '', 'shown by your administrator')}.`,
-        advice:
-          'To choose your password, open ClinicGate, choose "Forgot password?" on the sign-in screen, enter this email address and the 6-digit code we send. Nobody else ever sees or sets your password.',
-      };
     case 'password_changed':
       return {
         subject: `ClinicGate: the password for your ${practiceName} account was changed`,

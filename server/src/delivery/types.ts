@@ -36,7 +36,7 @@ export class DeliveryError extends Error {
 
 /** A security notice sent after an account event; it carries no code, link or other secret. */
 export interface NoticeMessage {
-  kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed' | 'contact_changed' | 'account_created';
+  kind: 'workstation_remembered' | 'unusual_location_sign_in' | 'password_reset' | 'password_changed' | 'contact_changed';
   /** Full email address, or an E.164 mobile number for a text. */
   to: string;
   displayName: string;
@@ -51,8 +51,6 @@ export interface NoticeMessage {
    * or null when it was removed), and whether the account owner or a practice administrator changed it.
    */
   changedContact?: { channel: 'email' | 'sms'; maskedNewValue: string | null; changedBy?: 'owner' | 'practice_admin' };
-  /** For `account_created`: the new account's username. */
-  username?: string;
 }
 
 export interface CodeDeliverer {

@@ -7,7 +7,7 @@ import { changeablePracticeSettings, changePracticeSetting } from '../practices/
 import { setTrustedNetworks } from '../risk/trusted-networks';
 import { administerUser, listPracticeUsers, toUserSummary, updatePracticeUserDetails } from '../users/user-administration';
 import { createPracticeUser } from '../users/user-creation';
-import { resendAccountSetupCode } from '../account-setup/setup-code-resend';
+import { resendAccountSetupCode, sendSetupCodeToNewEmail } from '../account-setup/setup-code-resend';
 import type { ServerContext } from '../server-context';
 import { authenticateAdmin } from './device-routes';
 import { errorReply, sessionHeaders } from './schemas';
@@ -38,6 +38,7 @@ const userSummary = Type.Object({
 });
 const createdUserReply = Type.Composite([userSummary, Type.Object({ setupEmailSent: Type.Boolean() })]);
 const setupCodeReply = Type.Object({ user: userSummary, codeExpiresAt: Type.String({ format: 'date-time' }) });
+const userDetailsReply = Type.Object({ user: userSummary, setupEmailSent: Type.Optional(Type.Boolean()) });
 const userListQuery = Type.Object({ search: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false });
 const userParams = Type.Object({ userId: Type.String({ pattern: uuidPattern }) });
 const userActionParams = Type.Object({
@@ -207,7 +208,7 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
         summary: 'Email a user who has not chosen a password yet a new setup code; the previous code stops working',
         headers: sessionHeaders,
         params: userParams,
-        response: { 200: setupCodeReply, 502: errorReply, ...errors },
+        response: { 200: setupCodeReply, 429: errorReply, 502: errorReply, ...errors },
       },
     },
     async (request, reply) => {
@@ -234,11 +235,11 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
     {
       schema: {
         tags: ['admin'],
-        summary: "Change a practice user's name, email or mobile",
+        summary: "Change a practice user's name, email or mobile; a new email of a user waiting for setup gets a new setup code",
         headers: sessionHeaders,
         params: userParams,
         body: userDetailsBody,
-        response: { 200: Type.Object({ user: userSummary }), ...errors },
+        response: { 200: userDetailsReply, ...errors },
       },
     },
     async (request, reply) => {
@@ -258,7 +259,7 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
       if (!result.ok) {
         return sendFailure(reply, result);
       }
-      const { replacedContacts } = result;
+      const { replacedContacts, setupCodeReplacement } = result;
       sendContactChangedNotices(context, {
         userId: result.user.id,
         displayName: result.user.displayName,
@@ -271,7 +272,20 @@ export async function registerPracticeAdminRoutes(app: FastifyInstance, context:
         { reqId: request.id, userId: actor.user.id, targetUserId: result.user.id, changedChannels: replacedContacts.changes.map((change) => change.channel) },
         'user.details_changed',
       );
-      return { user: result.user };
+      if (setupCodeReplacement === null) {
+        return { user: result.user };
+      }
+      const { sendId } = setupCodeReplacement;
+      const setupEmailSent =
+        sendId !== null &&
+        (await sendSetupCodeToNewEmail(context, {
+          practiceId: actor.user.practiceId,
+          actorUserId: actor.user.id,
+          targetUserId: result.user.id,
+          sendId,
+          origin: actor.origin,
+        }));
+      return { user: result.user, setupEmailSent };
     },
   );
 

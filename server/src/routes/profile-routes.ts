@@ -195,9 +195,13 @@ export async function registerProfileRoutes(app: FastifyInstance, context: Serve
       }
       const now = context.clock.now();
       const sessionsEnded = runImmediate(context.db, () => {
+        // The other sessions get their own reason, so their workstations can say why they were signed out.
         const ended = context.db
-          .prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'logout' WHERE user_id = ? AND ended_at IS NULL`)
-          .run(now, valid.user.id).changes;
+          .prepare(
+            `UPDATE sessions SET ended_at = ?, end_reason = CASE WHEN id = ? THEN 'logout' ELSE 'signed_out_everywhere' END
+             WHERE user_id = ? AND ended_at IS NULL`,
+          )
+          .run(now, valid.session.id, valid.user.id).changes;
         appendAuditEvent(context.db, {
           occurredAt: now,
           origin: requestOrigin(request, valid.session.deviceFingerprint),

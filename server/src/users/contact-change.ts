@@ -7,7 +7,7 @@ import { runImmediate } from '../db/database';
 import { maskDestination } from '../delivery/mask-destination';
 import { DeliveryError } from '../delivery/types';
 import { failure, type Result } from '../errors/api-error';
-import { deliverWithTimeout, secondsUntilCooldownEnds } from '../otp/code-sending';
+import { codeSendWindowMs, deliverWithTimeout, secondsUntilCooldownEnds, secondsUntilSendCapAllows } from '../otp/code-sending';
 import { generateOtpCode, hashOtpCode, isOtpCodeMatch, otpCodeTtlMs } from '../otp/otp-code';
 import { sendContactChangedNotices } from '../notifications/contact-changed-notice';
 import { emailPattern } from '../practices/practice-setup';
@@ -31,8 +31,6 @@ interface ContactChangeRow {
   code_expires_at: number;
   wrong_attempts: number;
 }
-
-const sendWindowMs = 60 * 60_000;
 
 /**
  * Starts a change of the signed-in user's own email or mobile: checks the current password, then
@@ -84,15 +82,17 @@ export async function requestContactChange(
   const now = clock.now();
   const code = generateOtpCode(context.randomInt);
   const reserved = runImmediate(db, (): Result<{ changeId: string }> => {
-    const recent = db
-      .prepare('SELECT COUNT(*) AS count, MAX(created_at) AS latest FROM contact_changes WHERE user_id = ? AND created_at > ?')
-      .get(user.id, now - sendWindowMs) as { count: number; latest: number | null };
-    const cooldownWait = secondsUntilCooldownEnds(recent.latest, practice.resendCooldownSeconds, now);
+    const sendTimes = (
+      db
+        .prepare('SELECT created_at FROM contact_changes WHERE user_id = ? AND created_at > ? ORDER BY created_at')
+        .all(user.id, now - codeSendWindowMs) as Array<{ created_at: number }>
+    ).map((row) => row.created_at);
+    const cooldownWait = secondsUntilCooldownEnds(sendTimes.at(-1) ?? null, practice.resendCooldownSeconds, now);
     if (cooldownWait !== null) {
       return failure('OTP_RESEND_COOLDOWN', { retryAfterSeconds: cooldownWait });
     }
-    if (recent.count >= practice.codeSendsPerHour) {
-      return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: Math.ceil(sendWindowMs / 1000) });
+    if (sendTimes.length >= practice.codeSendsPerHour) {
+      return failure('OTP_SEND_LIMIT_REACHED', { retryAfterSeconds: secondsUntilSendCapAllows(sendTimes, practice.codeSendsPerHour, now) });
     }
     // Only the latest request can be verified, so an older code stops working once a new one is sent.
     db.prepare('UPDATE contact_changes SET completed_at = ? WHERE user_id = ? AND completed_at IS NULL').run(now, user.id);

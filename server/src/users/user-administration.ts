@@ -1,4 +1,6 @@
 import type { OtpChannel, Role } from '../../../electron/shared/api';
+import { revokeAccountSetupCodes } from '../account-setup/setup-code';
+import { reserveSetupCodeSend } from '../account-setup/setup-code-sends';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { getAccountLockState } from '../auth/account-lockout';
 import { runImmediate, type Db } from '../db/database';
@@ -157,17 +159,28 @@ export interface ReplacedContacts {
 }
 
 /**
+ * The setup code change for a user who was still waiting for setup when their email changed. The
+ * code sent to the old address is revoked. `sendId` reserves the email of a new code to the new
+ * address (see `sendSetupCodeToNewEmail`), or is null for a deactivated user, who gets no email.
+ */
+export interface SetupCodeReplacement {
+  sendId: string | null;
+}
+
+/**
  * Changes a practice user's name or contact details, as an administrator helping someone who lost
  * access to their old address. A removed mobile also moves their preferred channel to email.
  * A new email or mobile is used for codes at once, without a code sent to it first, because the
  * administrator vouches for it after checking it with the person. Someone who lost their phone could
  * not receive a verification code anyway. The caller sends notices to the old destinations from
  * `replacedContacts` once this has committed. The audit row records old and new values masked.
+ * For a user still waiting for setup, a new email also revokes the setup code sent to the old
+ * address, and the caller emails a new one as `setupCodeReplacement` describes.
  */
 export function updatePracticeUserDetails(
   db: Db,
   request: { practiceId: string; actorUserId: string; targetUserId: string; change: PracticeUserDetailsChange; now: number; origin: RequestOrigin },
-): Result<{ user: UserSummary; replacedContacts: ReplacedContacts }> {
+): Result<{ user: UserSummary; replacedContacts: ReplacedContacts; setupCodeReplacement: SetupCodeReplacement | null }> {
   const { change } = request;
   const email = change.email?.trim().toLowerCase();
   const mobile = change.mobile === undefined || change.mobile === null ? change.mobile : change.mobile.trim();
@@ -206,6 +219,14 @@ export function updatePracticeUserDetails(
       preferredChannel,
       target.id,
     );
+    const isEmailChanged = next.email !== target.email;
+    let setupCodeReplacement: SetupCodeReplacement | null = null;
+    let setupCodesRevoked = 0;
+    if (isEmailChanged && target.isPasswordSetupPending) {
+      // The administrator replaced the address as wrong, so the setup code sent there stops working now.
+      setupCodesRevoked = revokeAccountSetupCodes(db, target.id, request.now);
+      setupCodeReplacement = { sendId: target.status === 'active' ? reserveSetupCodeSend(db, target.id, request.now) : null };
+    }
     appendAuditEvent(db, {
       occurredAt: request.now,
       origin: request.origin,
@@ -222,10 +243,11 @@ export function updatePracticeUserDetails(
         mobile: next.mobile === null ? null : maskMobile(next.mobile),
         oldEmail: target.email === null ? null : maskEmail(target.email),
         oldMobile: target.mobile === null ? null : maskMobile(target.mobile),
+        ...(setupCodeReplacement === null ? {} : { setupCodesRevoked }),
       },
     });
     const changes: ReplacedContacts['changes'] = [];
-    if (next.email !== target.email) {
+    if (isEmailChanged) {
       changes.push({ channel: 'email', newValue: next.email });
     }
     if (next.mobile !== target.mobile) {
@@ -235,6 +257,7 @@ export function updatePracticeUserDetails(
       ok: true,
       user: toUserSummary(findUserById(db, target.id) ?? target, request.now),
       replacedContacts: { oldEmail: target.email, oldMobile: target.mobile, changes },
+      setupCodeReplacement,
     };
   });
 }

@@ -3,6 +3,7 @@ import type { Role } from '../../../electron/shared/api';
 import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { auditAccountSetupEmail, sendAccountSetupEmail, type SetupEmailOutcome } from '../account-setup/setup-code-email';
 import { generateAccountSetupCode, storeAccountSetupCode } from '../account-setup/setup-code';
+import { finishSetupCodeSend, reserveSetupCodeSend } from '../account-setup/setup-code-sends';
 import { toIsoTime } from '../clock';
 import { runImmediate } from '../db/database';
 import { maskEmail } from '../delivery/mask-destination';
@@ -46,7 +47,7 @@ export async function createPracticeUser(
   const code = generateAccountSetupCode(context.randomInt);
 
   const now = clock.now();
-  const created = runImmediate(db, (): Result<{ user: User; codeExpiresAt: number }> => {
+  const created = runImmediate(db, (): Result<{ user: User; codeExpiresAt: number; sendId: string }> => {
     if (findUserByUsername(db, input.user.username) !== undefined) {
       return failure('USER_USERNAME_TAKEN', { field: '/username' });
     }
@@ -89,14 +90,16 @@ export async function createPracticeUser(
       reason: 'user_created',
       details: { issuedByUserId: input.actorUserId, expiresAt: toIsoTime(setupCode.expiresAt) },
     });
-    return { ok: true, user, codeExpiresAt: setupCode.expiresAt };
+    // The welcome email starts the resend cooldown, so "Send a new setup code" right after creating the user waits.
+    const sendId = reserveSetupCodeSend(db, user.id, now);
+    return { ok: true, user, codeExpiresAt: setupCode.expiresAt, sendId };
   });
   if (!created.ok) {
     return created;
   }
 
   const outcome = await sendAccountSetupEmail(context, { user: created.user, practice: input.practice, code, codeExpiresAt: created.codeExpiresAt });
-  recordEmailOutcome(context, { outcome, user: created.user, origin: input.origin });
+  recordEmailOutcome(context, { outcome, user: created.user, sendId: created.sendId, origin: input.origin });
   return { ok: true, user: created.user, setupEmailSent: outcome.isSent };
 }
 
@@ -120,9 +123,17 @@ function checkNewPracticeUser(user: NewPracticeUser): { field: string; problem: 
   return null;
 }
 
-function recordEmailOutcome(context: ServerContext, input: { outcome: SetupEmailOutcome; user: User; origin: RequestOrigin }): void {
+function recordEmailOutcome(
+  context: ServerContext,
+  input: { outcome: SetupEmailOutcome; user: User; sendId: string; origin: RequestOrigin },
+): void {
+  const { db, clock } = context;
   try {
-    runImmediate(context.db, () => auditAccountSetupEmail(context.db, { ...input, now: context.clock.now() }));
+    runImmediate(db, () => {
+      const now = clock.now();
+      finishSetupCodeSend(db, input.sendId, input.outcome.isSent ? 'sent' : 'failed', now);
+      auditAccountSetupEmail(db, { outcome: input.outcome, user: input.user, origin: input.origin, now });
+    });
   } catch (error) {
     // The database may already be closed when the server stopped while the relay was still responding.
     context.logger.error({ errorName: error instanceof Error ? error.name : typeof error }, 'setup code delivery outcome not recorded');

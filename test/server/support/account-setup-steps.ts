@@ -59,6 +59,15 @@ export function resendSetupCode(harness: Harness, adminToken: string, userId: st
   return harness.app.inject({ method: 'POST', url: `/api/v1/admin/users/${userId}/setup-code`, headers: sessionHeaders(adminToken) });
 }
 
+export function changeUserEmail(harness: Harness, adminToken: string, userId: string, email: string): Promise<LightMyRequestResponse> {
+  return harness.app.inject({
+    method: 'PATCH',
+    url: `/api/v1/admin/users/${userId}`,
+    payload: { email },
+    headers: { ...sessionHeaders(adminToken), 'content-type': 'application/json' },
+  });
+}
+
 /** Creates `newUser` through the API and returns its id and the setup code of its welcome email. */
 export async function createPendingUser(harness: Harness, adminToken: string): Promise<{ userId: string; code: string }> {
   const created = await createUserAsAdmin(harness, adminToken);
