@@ -7,8 +7,9 @@ export interface BenchPlan {
   ceilingDurationMs: number;
   passwordStepDurationMs: number;
   passwordConcurrencies: number[];
-  /** Challenges verified per closed-loop run at `verifyConcurrency`. */
+  /** Challenges verified per closed-loop run at `verifyConcurrency`, after `verifyWarmupCount` unmeasured ones. */
   verifyPoolSize: number;
+  verifyWarmupCount: number;
   verifyConcurrency: number;
   offeredRatePerSecond: number;
   offeredDurationSeconds: number;
@@ -29,7 +30,8 @@ export const fullPlan: BenchPlan = {
   ceilingDurationMs: 5_000,
   passwordStepDurationMs: 10_000,
   passwordConcurrencies: [1, 8, 64],
-  verifyPoolSize: 4_000,
+  verifyPoolSize: 15_000,
+  verifyWarmupCount: 2_000,
   verifyConcurrency: 100,
   offeredRatePerSecond: 200,
   offeredDurationSeconds: 10,
@@ -50,6 +52,7 @@ export const quickPlan: BenchPlan = {
   passwordStepDurationMs: 1_500,
   passwordConcurrencies: [1, 8, 64],
   verifyPoolSize: 300,
+  verifyWarmupCount: 100,
   verifyConcurrency: 100,
   offeredRatePerSecond: 200,
   offeredDurationSeconds: 1,

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     growth.push(await measureGrowthPoint({ plan, server, target, users, deviceFingerprint, userCount: mediumUsers }));
 
     report.passwordStep = await measurePasswordStep({ plan, server, target, users, deviceFingerprint });
-    report.codeVerify = await measureCodeVerify({ plan, server, target, users, deviceFingerprint });
+    report.codeVerify = await measureCodeVerify({ plan, server, target, users, deviceFingerprint, db, dataDir });
 
     seedUsersUpTo(seeding, largeUsers);
     users.setCount(largeUsers);

@@ -344,6 +344,8 @@ export interface PracticeUserSummary {
   mobile: string | null;
   /** True until the user chooses a password with their setup code; absent from servers without setup codes. */
   isSetupPending?: boolean;
+  /** The channel that receives sign-in codes first, at `email` or, for `sms`, `mobile` above. Absent from older servers. */
+  preferredChannel?: OtpChannel;
 }
 
 // POST /api/v1/admin/users

@@ -13,6 +13,13 @@ const signInMessage: CodeMessage = {
 };
 
 describe('formatCodeEmail', () => {
+  it('says a contact change code confirms the new email', () => {
+    const email = formatCodeEmail({ ...signInMessage, purpose: 'contact_change' });
+
+    expect(email.subject).toBe('Your ClinicGate code to confirm your new email address for Demo Clinic');
+    expect(email.text.startsWith('Your ClinicGate code to confirm your new email address for Demo Clinic is:')).toBe(true);
+  });
+
   it('writes the code, validity, practice and what to do if unexpected', () => {
     const { subject, text } = formatCodeEmail(signInMessage);
 
@@ -77,5 +84,19 @@ describe('formatCodeSms', () => {
     const text = formatCodeSms({ ...signInMessage, channel: 'sms', purpose: 'password_reset' });
 
     expect(text.startsWith('Your ClinicGate password reset code for Demo Clinic is 012345.')).toBe(true);
+  });
+
+  it('says a contact change code confirms the new mobile', () => {
+    const text = formatCodeSms({ ...signInMessage, channel: 'sms', to: '+15035550142', purpose: 'contact_change' });
+
+    expect(text).toBe("Your ClinicGate code to confirm your new mobile number for Demo Clinic is 012345. It expires in 10 minutes. Don't share it.");
+  });
+
+  it('keeps a contact change code within one segment', () => {
+    const text = formatCodeSms({ ...signInMessage, channel: 'sms', purpose: 'contact_change', practiceName: 'Riverside Community Acupuncture and Naturopathic Wellness Center' });
+
+    expect(text.length).toBeLessThanOrEqual(maxSmsTextLength);
+    expect(extractCode(text)).toBe('012345');
+    expect(text).toContain('code to confirm your new mobile number for Riverside');
   });
 });

@@ -79,6 +79,16 @@ describe('notice email text', () => {
     expect(email.text).toMatch(/\n(If it was you|If you asked for it), there is nothing to do\.\n/);
     expect(email.text).not.toMatch(/\d{6}/);
   });
+
+  it('explains locations only when one is shown', () => {
+    const contactEmail = formatNoticeEmail({ ...mobileChanged, to: 'casey@clinic.example' });
+    const signInEmail = formatNoticeEmail({ ...mobileChanged, kind: 'unusual_location_sign_in', to: 'casey@clinic.example', location: 'London, England, United Kingdom' });
+
+    expect(contactEmail.text).not.toContain('location');
+    expect(contactEmail.text).toContain('Sent automatically by ClinicGate for Riverside Acupuncture.\n');
+    expect(signInEmail.text).toContain('Approximate location: London, England, United Kingdom');
+    expect(signInEmail.text).toContain('Sent automatically by ClinicGate for Riverside Acupuncture. Locations come from an offline IP database and are approximate.');
+  });
 });
 
 describe('contact change email text', () => {

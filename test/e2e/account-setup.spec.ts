@@ -54,6 +54,7 @@ test('a new user sets their own password with the emailed setup code', async ({ 
   // "New here?" leads to the setup screen; a wrong code is explained, the emailed one is accepted.
   await newUserPage.getByRole('button', { name: 'New here? Set up your account' }).click();
   await expect(newUserPage.getByRole('heading', { name: 'Set up your account' })).toBeVisible();
+  await expect(newUserPage.getByText('a welcome email with an 8-digit setup code')).toBeVisible();
   await newUserPage.getByLabel('Username or email').fill('robin.reception');
   await newUserPage.getByLabel('Setup code').fill('1111 1111');
   await newUserPage.getByRole('button', { name: 'Continue' }).click();

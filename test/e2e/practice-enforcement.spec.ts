@@ -34,17 +34,46 @@ test('enforcement ends a session made without a code', async ({ page, browser })
   await submitPassword(adminPage, 'demo.admin', 'demo-admin-pass');
   await enterCode(adminPage, await readEmailedCode(stack, 'admin@demo-clinic.example'));
   await adminPage.getByRole('button', { name: 'Practice settings' }).click();
-  await adminPage.getByLabel('Require MFA for every sign-in').check();
+  const enforcement = adminPage.getByLabel('Require MFA for every sign-in');
 
-  await expect(adminPage.getByText('A code is now required at every sign-in. 1 session made without a code was ended.')).toBeVisible();
+  // Turning enforcement on signs people out, so it needs a confirmation, and "Keep it off" changes nothing.
+  await enforcement.click();
+  const confirmation = adminPage.getByRole('alertdialog', { name: 'Require a code at every sign-in?' });
+  await expect(confirmation).toContainText('who signed in without a code is signed out at once');
+  await expect(enforcement).not.toBeChecked();
+  await confirmation.getByRole('button', { name: 'Keep it off' }).click();
+  await expect(confirmation).toHaveCount(0);
+  await expect(enforcement).not.toBeChecked();
+  await expect(enforcement).toBeFocused();
+
+  await enforcement.click();
+  await confirmation.getByRole('button', { name: 'Require a code and sign them out' }).click();
+
+  const enforcementResult = adminPage.getByRole('status').filter({ hasText: 'A code is now required at every sign-in.' });
+  await expect(enforcementResult).toHaveText('A code is now required at every sign-in. 1 session made without a code was ended.');
+  await expect(enforcementResult).toBeFocused();
+  await expect(enforcement).toBeChecked();
   await expect(page.getByRole('heading', { name: 'Sign in to ClinicGate' })).toBeVisible({ timeout: 45_000 });
   await expect(page.getByText('Your practice now requires a code at every sign-in, so you were signed out.')).toBeVisible();
+  // The reason for the sign-out is no typing mistake, so the empty fields are not flagged.
+  await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'false');
+
+  // A submit without the password flags only the password.
+  await page.getByLabel('Username').fill('demo.frontdesk');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByLabel('Password', { exact: true })).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByLabel('Username')).toHaveAttribute('aria-invalid', 'false');
 
   await submitPassword(page, 'demo.frontdesk', 'demo-frontdesk-pass');
   await expect(page.getByRole('heading', { name: 'Enter your verification code' })).toBeVisible();
   await expect(page.getByText('Your practice requires a code at every sign-in.')).toBeVisible();
+  await expect(page.getByLabel('Remember this workstation')).toBeChecked();
+  await expect(page.getByText('Your practice currently requires a code at every sign-in, even on a remembered workstation')).toBeVisible();
   await enterCode(page, await readTextedCode(stack, '+15550100003'));
   await expect(page.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await expect(page.getByText('This workstation is remembered, but your practice currently requires a code at every sign-in')).toBeVisible();
+  await expect(page.getByText('you may not need a code')).toHaveCount(0);
 
   await adminPage.getByRole('button', { name: 'Back' }).click();
   await adminPage.getByRole('button', { name: 'Audit log' }).click();

@@ -76,7 +76,7 @@ test("admin changes a user's mobile and forgets one of their workstations", asyn
   await frontDeskItem.getByRole('button', { name: 'Save changes' }).click();
 
   await expect(adminPage.getByRole('status').filter({ hasText: 'Saved the changes' })).toContainText(
-    'Saved the changes for Frankie Front Desk. Text codes now go to ***-***-0142.',
+    'Saved the changes for Frankie Front Desk. Sign-in codes go by text message to ***-***-0142.',
   );
   await expect(frontDeskItem).toContainText('***-***-0142');
   const textNotice = await stack.sms.waitForMessage(oldMobile);
@@ -109,4 +109,79 @@ test("admin changes a user's mobile and forgets one of their workstations", asyn
   await adminOffice.stop();
   await backOffice.stop();
   await frontCounter.stop();
+});
+
+test('admin confirms changes to a user and sees each result beside it', async ({ page }) => {
+  const adminDesk = await stack.startWorkstation('admin-desk');
+  await page.goto(adminDesk.url);
+  await trustServer(page, stack);
+  await submitPassword(page, 'demo.admin', 'demo-admin-pass');
+  await enterCode(page, await readEmailedCode(stack, 'admin@demo-clinic.example'));
+  await page.getByRole('button', { name: 'Users' }).click();
+
+  const search = page.getByLabel('Search by name or username');
+  await search.fill('nobody-here');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'No users match' })).toHaveText(
+    'No users match "nobody-here". The search looks at names and usernames.',
+  );
+  await search.fill('');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  const caseyItem = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Casey Clinician' }) });
+  await expect(caseyItem).toBeVisible();
+
+  // Add a user: a blank name is caught before sending, and a field the server rejects is flagged with its message.
+  await page.locator('#new-user-username').fill('lee.billing');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.locator('#new-user-displayName')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#new-user-displayName')).toBeFocused();
+  await expect(page.locator('#new-user-displayName-problem')).toHaveText("Enter the person's name, 1 to 100 characters.");
+  await page.locator('#new-user-displayName').fill('Lee Billing');
+  await page.locator('#new-user-email').fill('not-an-email');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.locator('#new-user-email')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('#new-user-email')).toBeFocused();
+  await expect(page.locator('#new-user-email-problem')).toContainText('Enter an email address like name@clinic.example.');
+  await expect(page.locator('#new-user-displayName')).toHaveAttribute('aria-invalid', 'false');
+
+  // Edit: a blank name is flagged in the form.
+  await caseyItem.getByRole('button', { name: 'Edit Casey Clinician' }).click();
+  const nameField = caseyItem.getByLabel('Name', { exact: true });
+  await nameField.fill('  ');
+  await caseyItem.getByRole('button', { name: 'Save changes' }).click();
+  await expect(nameField).toHaveAttribute('aria-invalid', 'true');
+  await expect(nameField).toBeFocused();
+  await expect(caseyItem.getByText("Enter the person's name, 1 to 100 characters.")).toBeVisible();
+  await caseyItem.getByRole('button', { name: 'Cancel' }).click();
+
+  // A new role needs a confirmation, and "Keep" leaves the role as it was.
+  const role = caseyItem.getByLabel('Role', { exact: true });
+  await role.selectOption('billing');
+  const roleConfirmation = caseyItem.getByRole('alertdialog', { name: "Change Casey Clinician's role to Billing?" });
+  await expect(roleConfirmation).toContainText('The new role applies at once');
+  await roleConfirmation.getByRole('button', { name: 'Keep Clinician' }).click();
+  await expect(role).toHaveValue('clinician');
+  await expect(role).toBeFocused();
+  await role.selectOption('billing');
+  await roleConfirmation.getByRole('button', { name: 'Change role' }).click();
+  await expect(caseyItem.getByRole('status')).toHaveText("Casey Clinician's role is now Billing.");
+  await expect(caseyItem.getByRole('status')).toBeFocused();
+
+  await caseyItem.getByRole('button', { name: 'Deactivate', exact: true }).click();
+  const deactivation = caseyItem.getByRole('alertdialog', { name: 'Deactivate Casey Clinician?' });
+  await expect(deactivation).toContainText('is signed out on every workstation at once');
+  await deactivation.getByRole('button', { name: 'Deactivate and sign out' }).click();
+  await expect(caseyItem.getByRole('status')).toHaveText('Casey Clinician is deactivated and can no longer sign in.');
+  await expect(caseyItem.getByText('Deactivated', { exact: true })).toBeVisible();
+  await caseyItem.getByRole('button', { name: 'Reactivate' }).click();
+  await expect(caseyItem.getByRole('status')).toHaveText('Casey Clinician is active again and can sign in.');
+
+  await caseyItem.getByRole('button', { name: 'Sign out and forget workstations' }).click();
+  const signOut = caseyItem.getByRole('alertdialog', { name: 'Sign out Casey Clinician and forget their workstations?' });
+  await signOut.getByRole('button', { name: 'Sign out and forget', exact: true }).click();
+  await expect(caseyItem.getByRole('status')).toHaveText(
+    'Casey Clinician is signed out everywhere, and their next sign-in on any workstation needs a code.',
+  );
+  await expect(caseyItem.getByRole('status')).toBeFocused();
+  await adminDesk.stop();
 });

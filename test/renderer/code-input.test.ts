@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCompleteCode, normalizeCodeInput } from '../../renderer/src/format/code-input';
+import { describeDigitCount, isCompleteCode, normalizeCodeInput } from '../../renderer/src/format/code-input';
 
 describe('normalizeCodeInput', () => {
   it.each([
@@ -31,5 +31,18 @@ describe('isCompleteCode', () => {
 
   it.each(['01234', '0123456', ''])('rejects %j', (digits) => {
     expect(isCompleteCode(digits)).toBe(false);
+  });
+});
+
+describe('describeDigitCount', () => {
+  it.each([
+    [6, 'a 6-digit'],
+    [8, 'an 8-digit'],
+    [11, 'an 11-digit'],
+    [12, 'a 12-digit'],
+    [18, 'an 18-digit'],
+    [80, 'an 80-digit'],
+  ])('reads %i as %j', (length, expected) => {
+    expect(describeDigitCount(length)).toBe(expected);
   });
 });

@@ -106,7 +106,7 @@ describe('setup code text on the Users screen', () => {
     const text = describeSavedUserChange({ ...pendingUser, isSetupPending: false }, emailChange);
 
     expect(text).toBe(
-      'Saved the changes for Kim Clinician. Email codes now go to k•••@demo-clinic.example. The previous contact details get a notice about the change.',
+      'Saved the changes for Kim Clinician. Codes by email go to k•••@demo-clinic.example. The previous contact details get a notice about the change.',
     );
   });
 

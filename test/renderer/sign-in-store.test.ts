@@ -673,3 +673,56 @@ describe('signed-in views', () => {
     expect(store.getState().previousView).toBe('home');
   });
 });
+
+describe('reason for the code', () => {
+  async function signInWithCode(reason: typeof codeRequired.reason): Promise<SignInStore> {
+    const scripted = createScriptedBridge();
+    scripted.reply('getSetupState', succeed(configuredSetup));
+    scripted.reply('getSession', succeed(null));
+    scripted.reply('submitPassword', succeed({ ...codeRequired, reason }));
+    scripted.reply('sendCode', succeed(codeDelivery('sms')));
+    scripted.reply('verifyCode', succeed(sessionView));
+    const store = createTestStore(scripted);
+    await store.getState().initialize();
+    await store.getState().submitPassword('frontdesk1', 'correct horse battery');
+
+    await store.getState().verifyCode('012345', true);
+
+    return store;
+  }
+
+  it('keeps practice enforcement after sign-in', async () => {
+    const store = await signInWithCode('required_by_practice');
+
+    expect(store.getState().phase).toBe('signed_in');
+    expect(store.getState().signInMfaReason).toBe('required_by_practice');
+  });
+
+  it('keeps a new workstation after sign-in', async () => {
+    const store = await signInWithCode('new_workstation');
+
+    expect(store.getState().signInMfaReason).toBe('new_workstation');
+  });
+
+  it('clears the reason on sign-out', async () => {
+    const store = await signInWithCode('required_by_practice');
+
+    store.getState().signOutAfterWorkstationRevoked();
+
+    expect(store.getState().signInMfaReason).toBeNull();
+  });
+
+  it('has no reason for a password-only sign-in', async () => {
+    const scripted = createScriptedBridge();
+    scripted.reply('getSetupState', succeed(configuredSetup));
+    scripted.reply('getSession', succeed(null));
+    scripted.reply('submitPassword', succeed({ status: 'signed_in', session: sessionView }));
+    const store = createTestStore(scripted);
+    await store.getState().initialize();
+
+    await store.getState().submitPassword('frontdesk1', 'correct horse battery');
+
+    expect(store.getState().phase).toBe('signed_in');
+    expect(store.getState().signInMfaReason).toBeNull();
+  });
+});

@@ -210,6 +210,21 @@ describe('practice administration API', () => {
       expect(settings.idle_timeout_minutes?.value).toBe(5);
       expect((await getSession(adminToken)).json()).toMatchObject({ idleTimeoutMinutes: 5 });
     });
+    it('keeps the six-year audit minimum in the pane, without command-line advice', async () => {
+      harness = await createHarness();
+      const adminToken = await signInAdmin();
+
+      const refused = await putSetting(adminToken, 'audit_retention_days', 100);
+      const read = await harness.app.inject({ method: 'GET', url: '/api/v1/admin/practice/settings', headers: sessionHeaders(adminToken) });
+
+      expect(refused.statusCode).toBe(400);
+      const problem = (refused.json() as { error: { problem: string } }).error.problem;
+      expect(problem).toContain('2190-day (six-year) minimum');
+      expect(problem).toContain('only be set by the server command');
+      expect(problem).not.toContain('--allow-below-minimum');
+      const settings = (read.json() as { settings: Record<string, { min: number; max: number }> }).settings;
+      expect(settings.audit_retention_days).toMatchObject({ min: 2190, max: 36_500 });
+    });
   });
 
   describe('users', () => {
@@ -237,7 +252,7 @@ describe('practice administration API', () => {
 
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ user: { status: 'deactivated' }, sessionsEnded: 1 });
-      expect(errorCode(await getSession(clinicianToken))).toBe('SESSION_REVOKED_BY_ADMIN');
+      expect(errorCode(await getSession(clinicianToken))).toBe('SESSION_ACCOUNT_DEACTIVATED');
       expect(errorCode(await submitPassword(harness.app))).toBe('AUTH_ACCOUNT_DISABLED');
     });
 

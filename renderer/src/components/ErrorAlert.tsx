@@ -3,7 +3,7 @@ import type { BridgeError } from '../../../electron/shared/bridge';
 import { describeBridgeError } from '../format/error-message';
 
 interface ErrorAlertProps {
-  /** Fields point at this id with `aria-describedby` so the error is read with them. */
+  /** Fields point at this id with `aria-describedby` so the error is read with them. A screen may also move focus here. */
   id: string;
   error: BridgeError | null;
   /** Extra lines or actions shown inside the alert, below the message. */
@@ -15,7 +15,7 @@ export function ErrorAlert({ id, error, children }: ErrorAlertProps) {
     return null;
   }
   return (
-    <div id={id} role="alert" className="alert">
+    <div id={id} role="alert" className="alert" tabIndex={-1}>
       <p>{describeBridgeError(error)}</p>
       {children}
     </div>

@@ -4,6 +4,8 @@ import type { TrustedWorkstation } from '../../../electron/shared/bridge';
 import { getBridge } from '../bridge/get-bridge';
 import { formatLocalDate, formatLocalTime } from '../format/time';
 import { useBridgeAction } from '../hooks/use-bridge-action';
+import { useFocusAfterRender } from '../hooks/use-focus-after-render';
+import { ConfirmPanel } from './ConfirmPanel';
 import { ErrorAlert } from './ErrorAlert';
 
 interface UserWorkstationsPanelProps {
@@ -17,7 +19,9 @@ export function UserWorkstationsPanel({ user, onClose }: UserWorkstationsPanelPr
   const [workstations, setWorkstations] = useState<TrustedWorkstation[] | null>(null);
   const [confirmingId, setConfirmingId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const focusAfterRender = useFocusAfterRender();
   const idPrefix = `workstations-${user.id}`;
+  const resultId = `${idPrefix}-result`;
 
   useEffect(() => {
     void (async () => {
@@ -42,6 +46,8 @@ export function UserWorkstationsPanel({ user, onClose }: UserWorkstationsPanelPr
       }
       setNotice(`${workstation.name} is forgotten, so ${user.displayName}'s next sign-in there needs a code.${sessionsEnded}`);
     }
+    // The confirmation that had focus is gone, so focus moves to the result.
+    focusAfterRender(result === null ? `${idPrefix}-error` : resultId);
   }
 
   const nowMs = Date.now();
@@ -50,7 +56,7 @@ export function UserWorkstationsPanel({ user, onClose }: UserWorkstationsPanelPr
       <h3 id={`${idPrefix}-heading`}>Remembered workstations of {user.displayName}</h3>
       <ErrorAlert id={`${idPrefix}-error`} error={error} />
       {notice !== null && (
-        <p role="status" className="notice">
+        <p id={resultId} role="status" className="notice" tabIndex={-1}>
           {notice}
         </p>
       )}
@@ -78,26 +84,28 @@ export function UserWorkstationsPanel({ user, onClose }: UserWorkstationsPanelPr
                 <dt>Trust expires</dt>
                 <dd>{formatLocalDate(workstation.expiresAt)}</dd>
               </dl>
-              {confirmingId === workstation.id ? (
-                <div role="alertdialog" aria-label={`Forget ${workstation.name}?`} className="warning">
-                  <p>
-                    Forget {workstation.name}? {user.displayName}'s sessions on it end now, and their next sign-in there needs a code.
-                  </p>
-                  <div className="actions">
-                    <button type="button" className="button-primary" disabled={isBusy} onClick={() => void forget(workstation)}>
-                      Forget workstation
-                    </button>
-                    <button type="button" className="button-secondary" disabled={isBusy} onClick={() => setConfirmingId(null)}>
-                      Keep it
-                    </button>
-                  </div>
-                </div>
-              ) : (
-                <div className="actions">
-                  <button type="button" className="button-secondary" disabled={isBusy} onClick={() => setConfirmingId(workstation.id)}>
-                    Forget
-                  </button>
-                </div>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button-secondary"
+                  disabled={isBusy}
+                  aria-expanded={confirmingId === workstation.id}
+                  onClick={() => setConfirmingId(workstation.id)}
+                >
+                  Forget
+                </button>
+              </div>
+              {confirmingId === workstation.id && (
+                <ConfirmPanel
+                  title={`Forget ${workstation.name}?`}
+                  confirmLabel="Forget workstation"
+                  cancelLabel="Keep it"
+                  isBusy={isBusy}
+                  onConfirm={() => void forget(workstation)}
+                  onCancel={() => setConfirmingId(null)}
+                >
+                  <p>{user.displayName}'s sessions on it end now, and their next sign-in there needs a code.</p>
+                </ConfirmPanel>
               )}
             </li>
           ))}

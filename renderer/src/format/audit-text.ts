@@ -90,3 +90,40 @@ export function toAuditQuery(form: AuditFilterForm): { ok: true; query: AuditEve
 export function describeAuditEvent(event: string): string {
   return auditEventLabels.find((entry) => entry.event === event)?.label ?? event;
 }
+
+/**
+ * Turns a row's details JSON into "key: value" pairs separated by semicolons, like
+ * `target username: sam.rivera; action: deactivate`. Keys lose their camel case, null reads as
+ * "none" and booleans as "yes" or "no". Text that is not a JSON object is returned unchanged.
+ */
+export function formatAuditDetails(details: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(details);
+  } catch {
+    return details;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return details;
+  }
+  return Object.entries(parsed)
+    .map(([key, value]) => `${splitCamelCase(key)}: ${formatDetailValue(value)}`)
+    .join('; ');
+}
+
+function splitCamelCase(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function formatDetailValue(value: unknown): string {
+  if (value === null) {
+    return 'none';
+  }
+  if (typeof value === 'boolean') {
+    return value ? 'yes' : 'no';
+  }
+  if (typeof value === 'string' || typeof value === 'number') {
+    return String(value);
+  }
+  return JSON.stringify(value);
+}

@@ -1,6 +1,6 @@
 import type { PracticeSettingName } from '../../../electron/shared/api';
 
-/** How the Security pane shows one number setting. */
+/** Label, unit and hint of one number setting in the Security pane. */
 export interface PracticeSettingText {
   label: string;
   unit: string;
@@ -95,7 +95,7 @@ export function parseNumberSetting(input: NumberSettingInput): number | null {
   return value >= input.min && value <= input.max ? value : null;
 }
 
-/** Builds the sentence that asks for a value inside a number setting's range. */
+/** Builds the sentence that requests a value inside a number setting's range. */
 export function describeNumberSettingRange(input: NumberSettingInput): string {
   const text = numberSettingTexts[input.name];
   return `${text.label}: enter a whole number from ${input.min} to ${input.max} ${text.unit}.`;

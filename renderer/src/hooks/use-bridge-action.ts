@@ -1,16 +1,8 @@
 import { useCallback, useState } from 'react';
 import type { BridgeError, BridgeResult } from '../../../electron/shared/bridge';
-import { errorCatalogue, type ErrorCode } from '../../../electron/shared/error-codes';
+import { errorCatalogue } from '../../../electron/shared/error-codes';
+import { isSessionEndedCode } from '../stores/sign-in-store';
 import { useSignInStore } from '../stores/sign-in-store-context';
-
-const sessionEndingCodes: ReadonlySet<ErrorCode> = new Set([
-  'SESSION_INVALID',
-  'SESSION_EXPIRED',
-  'SESSION_DEVICE_MISMATCH',
-  'SESSION_PASSWORD_CHANGED',
-  'SESSION_MFA_REQUIRED',
-  'SESSION_REVOKED_BY_ADMIN',
-]);
 
 /**
  * Runs bridge calls for a screen: one at a time, with the last error kept for display. When the
@@ -34,7 +26,7 @@ export function useBridgeAction() {
       setIsBusy(false);
       if (!result.ok) {
         setError(result.error);
-        if (sessionEndingCodes.has(result.error.code)) {
+        if (isSessionEndedCode(result.error.code)) {
           void refreshSession();
         }
         return null;

@@ -9,6 +9,7 @@ import {
   auditEventLabels,
   describeAuditEvent,
   emptyAuditFilters,
+  formatAuditDetails,
   toAuditQuery,
   type AuditFilterForm,
 } from '../format/audit-text';
@@ -180,7 +181,7 @@ function SortableHeader(props: { column: AuditSortColumn; sort: AuditSortColumn;
 }
 
 function AuditRow({ record }: { record: AuditEventRecord }) {
-  const details = record.details === '{}' ? '' : record.details;
+  const details = formatAuditDetails(record.details);
   return (
     <tr>
       <td className="no-wrap">

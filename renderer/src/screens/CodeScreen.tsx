@@ -166,6 +166,8 @@ function CodeStepForm({ codeStep }: { codeStep: CodeStep }) {
           <label htmlFor="remember-workstation">Remember this workstation</label>
         </div>
         <p id={rememberHintId} className="hint">
+          {codeStep.reason === 'required_by_practice' &&
+            'Your practice currently requires a code at every sign-in, even on a remembered workstation, so remembering it matters only if the practice turns that off. '}
           Uncheck this on a computer outside your clinic, such as a public or borrowed one.
         </p>
         <button type="submit" className="button-primary" disabled={isBusy || needsNewCode}>

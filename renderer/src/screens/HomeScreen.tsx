@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import type { MfaReason } from '../../../electron/shared/api';
 import type { SessionView } from '../../../electron/shared/bridge';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { describeRole } from '../format/sign-in-text';
@@ -26,6 +27,7 @@ function SessionSummary({ session }: { session: SessionView }) {
   const signOut = useSignInStore((state) => state.signOut);
   const refreshSession = useSignInStore((state) => state.refreshSession);
   const showView = useSignInStore((state) => state.showView);
+  const signInMfaReason = useSignInStore((state) => state.signInMfaReason);
   const canReadAuditLog = session.user.permissions.includes(auditReadPermission);
   const canChangeSettings = session.user.permissions.includes(practiceSettingsPermission);
   const canManageUsers = session.user.permissions.includes(manageUsersPermission);
@@ -48,11 +50,7 @@ function SessionSummary({ session }: { session: SessionView }) {
         <dd>{session.user.username}</dd>
       </dl>
       <p>Session expires at {formatLocalTime(session.expiresAt, Date.now())}.</p>
-      <p>
-        {session.workstationRemembered
-          ? 'This workstation is remembered, so you may not need a code at your next sign-in here.'
-          : 'This workstation is not remembered, so you will need a code at your next sign-in here.'}
-      </p>
+      <p>{describeNextSignIn(session.workstationRemembered, signInMfaReason)}</p>
       <ErrorAlert id="home-error" error={error} />
       <button type="button" className="button-secondary home-action" onClick={() => showView('profile')}>
         Profile
@@ -83,6 +81,17 @@ function SessionSummary({ session }: { session: SessionView }) {
       </button>
     </section>
   );
+}
+
+function describeNextSignIn(isWorkstationRemembered: boolean, signInMfaReason: MfaReason | null): string {
+  if (!isWorkstationRemembered) {
+    return 'This workstation is not remembered, so you will need a code at your next sign-in here.';
+  }
+  // NOTE: after an app restart the reason is unknown, because the session does not say whether the practice requires a code every time.
+  if (signInMfaReason === 'required_by_practice') {
+    return 'This workstation is remembered, but your practice currently requires a code at every sign-in, so you will need one here too.';
+  }
+  return 'This workstation is remembered, so you may not need a code at your next sign-in here.';
 }
 
 /**

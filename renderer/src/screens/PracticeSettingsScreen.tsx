@@ -1,122 +1,62 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { PracticeSettingName, PracticeSettingsResponse } from '../../../electron/shared/api';
+import type { BridgeError } from '../../../electron/shared/bridge';
 import { getBridge } from '../bridge/get-bridge';
+import { ConfirmPanel } from '../components/ConfirmPanel';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { FormResult } from '../components/FormResult';
+import { describeBridgeError } from '../format/error-message';
+import {
+  codeLimitSettingNames,
+  describeNumberSettingProblem,
+  describeNumberSettingRange,
+  describeSettingProblem,
+  enforcementLabel,
+  limitSettingNames,
+  numberSettingTexts,
+  trustedNetworksLabel,
+  type NumberSettingName,
+} from '../format/practice-setting-text';
 import { useBridgeAction } from '../hooks/use-bridge-action';
+import { useFocusAfterRender } from '../hooks/use-focus-after-render';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { useSignInStore } from '../stores/sign-in-store-context';
 
-const errorId = 'settings-error';
-
-interface NumberSetting {
-  name: PracticeSettingName;
-  label: string;
-  unit: string;
-  /** Explanation of the setting, shown under its range. */
-  hint?: string;
+interface SettingRange {
+  value: number;
+  min: number;
+  max: number;
 }
 
-/** Settings with a number field, in the order the pane shows them, with their label and unit. */
-const numberSettings: readonly NumberSetting[] = [
-  { name: 'idle_timeout_minutes', label: 'Idle time-out', unit: 'minutes' },
-  { name: 'absolute_timeout_minutes', label: 'Session lifetime', unit: 'minutes' },
-  { name: 'device_trust_days', label: 'Remembered workstation trust', unit: 'days' },
-  { name: 'min_password_length', label: 'Minimum password length', unit: 'characters' },
-  { name: 'audit_retention_days', label: 'Audit log retention', unit: 'days' },
-];
-
 /**
- * Code and password limits. The server allows only values as strict as the product default or
- * stricter, and its message names the range and the reason when a value is looser.
+ * Practice Settings → Security: the enforcement switch, the session and password limits, and trusted
+ * networks. Each form saves on its own and shows its result beside it, because the page is long.
  */
-const codeLimitSettings: readonly NumberSetting[] = [
-  {
-    name: 'resend_cooldown_seconds',
-    label: 'Wait between code sends',
-    unit: 'seconds',
-    hint: 'How long someone waits on the code screen before another code can be sent. The default, 30 seconds, is the shortest allowed.',
-  },
-  {
-    name: 'code_sends_per_hour',
-    label: 'Codes per person per hour',
-    unit: 'codes',
-    hint: 'Sign-in and password reset codes count together. The default, 5, is the most allowed.',
-  },
-  {
-    name: 'wrong_codes_per_challenge',
-    label: 'Wrong codes before a new code is needed',
-    unit: 'codes',
-    hint: 'After this many wrong codes, even the right code is refused until a new one is sent. The default, 5, is the most allowed.',
-  },
-  {
-    name: 'wrong_codes_per_account_lockout',
-    label: 'Wrong codes in a row before the account locks',
-    unit: 'codes',
-    hint:
-      'Each lockout lasts longer: 15 minutes, 1 hour, 4 hours, then 24 hours. The fifth, after 5 times this many wrong codes in a row, ' +
-      'lasts until an administrator unlocks the account. The default, 10, is the most allowed.',
-  },
-  {
-    name: 'failed_passwords_per_account',
-    label: 'Wrong passwords per username in 15 minutes',
-    unit: 'passwords',
-    hint: 'After this many, sign-in with that username waits until the 15 minutes are over. The default, 10, is the most allowed.',
-  },
-];
-
-/** Practice Settings → Security: the enforcement switch, the session and password limits, and trusted networks. */
 export function PracticeSettingsScreen() {
   const showView = useSignInStore((state) => state.showView);
-  const { run, isBusy, error } = useBridgeAction();
+  const { run, error } = useBridgeAction();
   const [settings, setSettings] = useState<PracticeSettingsResponse | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [pendingEnforcement, setPendingEnforcement] = useState<boolean | null>(null);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
 
   useEffect(() => {
     void run(() => getBridge().getPracticeSettings()).then((loaded) => loaded !== null && setSettings(loaded));
   }, [run]);
 
-  async function changeSetting(setting: PracticeSettingName, value: number, describe: (sessionsEnded: number) => string) {
-    setNotice(null);
-    const changed = await run(() => getBridge().changePracticeSetting({ setting, value }));
-    if (changed === null || settings === null) {
-      return;
-    }
-    const current = settings.settings[setting];
-    setSettings({ ...settings, settings: { ...settings.settings, [setting]: { min: current?.min ?? value, max: current?.max ?? value, value: changed.newValue } } });
-    setNotice(describe(changed.sessionsEnded));
+  function storeSavedValue(setting: PracticeSettingName, newValue: number) {
+    setSettings((current) => {
+      const range = current?.settings[setting];
+      if (current === null || range === undefined) {
+        return current;
+      }
+      return { ...current, settings: { ...current.settings, [setting]: { ...range, value: newValue } } };
+    });
   }
 
-  const enforcement = settings?.settings.require_mfa_always?.value === 1;
-
-  function renderNumberSetting(setting: NumberSetting) {
-    const current = settings?.settings[setting.name];
-    return current === undefined ? null : (
-      <NumberSettingForm
-        key={setting.name}
-        name={setting.name}
-        label={setting.label}
-        unit={setting.unit}
-        hint={setting.hint}
-        value={current.value}
-        min={current.min}
-        max={current.max}
-        isBusy={isBusy}
-        onSave={(value) => void changeSetting(setting.name, value, () => `${setting.label} is now ${value} ${setting.unit}.`)}
-      />
+  function renderNumberSetting(name: NumberSettingName) {
+    const range = settings?.settings[name];
+    return range === undefined ? null : (
+      <NumberSettingForm key={name} name={name} range={range} onSaved={(newValue) => storeSavedValue(name, newValue)} />
     );
-  }
-
-  async function changeEnforcement(isOn: boolean) {
-    // The box shows the new state while the server applies it, and the stored value after.
-    setPendingEnforcement(isOn);
-    await changeSetting('require_mfa_always', isOn ? 1 : 0, (sessionsEnded) =>
-      isOn
-        ? `A code is now required at every sign-in. ${describeEndedSessions(sessionsEnded)}`
-        : 'A code is now required only for new workstations and unusual locations.',
-    );
-    setPendingEnforcement(null);
   }
 
   return (
@@ -125,44 +65,22 @@ export function PracticeSettingsScreen() {
         Practice settings: security
       </h1>
       {settings !== null && <p className="lead">{settings.practice.name}</p>}
-      <ErrorAlert id={errorId} error={error} />
-      {notice !== null && (
-        <p role="status" className="notice">
-          {notice}
-        </p>
-      )}
+      <ErrorAlert id="settings-error" error={error} />
       {settings !== null && (
         <>
           <h2>Sign-in codes</h2>
-          <div className="checkbox-field">
-            <input
-              id="require-mfa-always"
-              type="checkbox"
-              checked={pendingEnforcement ?? enforcement}
-              disabled={isBusy}
-              onChange={(event) => void changeEnforcement(event.target.checked)}
-            />
-            <label htmlFor="require-mfa-always">Require MFA for every sign-in</label>
-          </div>
-          <p className="hint">
-            When on, every sign-in needs a code, even on a remembered workstation, and everyone signed in without a code is signed
-            out at once. When off, a remembered workstation inside the practice's usual access pattern signs in with the password.
-          </p>
+          <EnforcementForm
+            isOn={settings.settings.require_mfa_always?.value === 1}
+            practiceName={settings.practice.name}
+            onSaved={(newValue) => storeSavedValue('require_mfa_always', newValue)}
+          />
           <h2>Limits</h2>
-          {numberSettings.map(renderNumberSetting)}
+          {limitSettingNames.map(renderNumberSetting)}
           <h2>Codes and lockouts</h2>
-          {codeLimitSettings.map(renderNumberSetting)}
+          {codeLimitSettingNames.map(renderNumberSetting)}
           <TrustedNetworksForm
             networks={settings.trustedNetworks}
-            isBusy={isBusy}
-            onSave={async (networks) => {
-              setNotice(null);
-              const saved = await run(() => getBridge().setTrustedNetworks({ networks }));
-              if (saved !== null) {
-                setSettings({ ...settings, trustedNetworks: saved });
-                setNotice(saved.length === 0 ? 'The practice has no trusted networks now.' : `Trusted networks saved: ${saved.join(', ')}.`);
-              }
-            }}
+            onSaved={(saved) => setSettings((current) => (current === null ? current : { ...current, trustedNetworks: saved }))}
           />
         </>
       )}
@@ -175,66 +93,232 @@ export function PracticeSettingsScreen() {
   );
 }
 
-interface NumberSettingFormProps {
-  name: string;
-  label: string;
-  unit: string;
-  hint?: string;
-  value: number;
-  min: number;
-  max: number;
-  isBusy: boolean;
-  onSave(value: number): void;
+interface EnforcementFormProps {
+  isOn: boolean;
+  practiceName: string;
+  onSaved(newValue: number): void;
 }
 
-function NumberSettingForm({ name, label, unit, hint, value, min, max, isBusy, onSave }: NumberSettingFormProps) {
-  const [text, setText] = useState(String(value));
-  const inputId = `setting-${name}`;
+/** The "Require MFA for every sign-in" switch. Turning it on signs people out, so it needs a confirmation first. */
+function EnforcementForm({ isOn, practiceName, onSaved }: EnforcementFormProps) {
+  const { run, isBusy, error } = useBridgeAction();
+  const [isConfirming, setIsConfirming] = useState(false);
+  const [pendingValue, setPendingValue] = useState<boolean | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const focusAfterRender = useFocusAfterRender();
+  const checkboxId = 'require-mfa-always';
+  const hintId = `${checkboxId}-hint`;
+  const resultId = `${checkboxId}-result`;
 
-  function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    // The server checks the range and names it when the value is outside; a non-number still goes, so its message shows.
-    onSave(/^[0-9]+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN);
+  function handleChange(isChecked: boolean) {
+    setNotice(null);
+    if (isChecked) {
+      setIsConfirming(true);
+      return;
+    }
+    void saveEnforcement(false);
   }
 
+  async function saveEnforcement(isTurningOn: boolean) {
+    setIsConfirming(false);
+    setNotice(null);
+    // The box shows the new state while the server applies it, and the stored value after.
+    setPendingValue(isTurningOn);
+    const changed = await run(() => getBridge().changePracticeSetting({ setting: 'require_mfa_always', value: isTurningOn ? 1 : 0 }));
+    setPendingValue(null);
+    if (changed !== null) {
+      onSaved(changed.newValue);
+      setNotice(
+        isTurningOn
+          ? `A code is now required at every sign-in. ${describeEndedSessions(changed.sessionsEnded)}`
+          : 'A code is now required only for new workstations and unusual locations.',
+      );
+    }
+    focusAfterRender(resultId);
+  }
+
+  const problem = error === null ? null : describeSaveError(error, (serverProblem) => describeSettingProblem('require_mfa_always', serverProblem));
   return (
-    <form className="field" onSubmit={handleSubmit}>
+    <div className="field">
+      <div className="checkbox-field">
+        <input
+          id={checkboxId}
+          type="checkbox"
+          checked={pendingValue ?? isOn}
+          disabled={isBusy}
+          aria-invalid={problem !== null}
+          aria-describedby={problem === null ? hintId : `${hintId} ${resultId}`}
+          onChange={(event) => handleChange(event.target.checked)}
+        />
+        <label htmlFor={checkboxId}>{enforcementLabel}</label>
+      </div>
+      <p id={hintId} className="hint">
+        When on, every sign-in needs a code, even on a remembered workstation, and everyone signed in without a code is signed
+        out at once. When off, a remembered workstation inside the practice's usual access pattern signs in with the password.
+      </p>
+      {isConfirming && (
+        <ConfirmPanel
+          title="Require a code at every sign-in?"
+          confirmLabel="Require a code and sign them out"
+          cancelLabel="Keep it off"
+          isBusy={isBusy}
+          openerId={checkboxId}
+          onConfirm={() => void saveEnforcement(true)}
+          onCancel={() => setIsConfirming(false)}
+        >
+          <p>
+            Everyone at {practiceName} who signed in without a code is signed out at once and has to sign in again with a code. From then
+            on, every sign-in needs a code, even on a remembered workstation.
+          </p>
+        </ConfirmPanel>
+      )}
+      <FormResult id={resultId} problem={problem} notice={notice} />
+    </div>
+  );
+}
+
+interface NumberSettingFormProps {
+  name: NumberSettingName;
+  range: SettingRange;
+  onSaved(newValue: number): void;
+}
+
+function NumberSettingForm({ name, range, onSaved }: NumberSettingFormProps) {
+  const { label, unit, hint } = numberSettingTexts[name];
+  const { run, isBusy, error, setError } = useBridgeAction();
+  const [text, setText] = useState(String(range.value));
+  // The text of the last save attempt, so the message about a refused value describes that value.
+  const [submittedText, setSubmittedText] = useState(text);
+  const [inputProblem, setInputProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const focusAfterRender = useFocusAfterRender();
+  const inputId = `setting-${name}`;
+  const hintId = `${inputId}-hint`;
+  const resultId = `${inputId}-result`;
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    setNotice(null);
+    setInputProblem(null);
+    setSubmittedText(text);
+    const trimmed = text.trim();
+    // A value outside the range still goes to the server, whose message gives the reason for the limit.
+    if (!/^[0-9]{1,6}$/.test(trimmed)) {
+      setError(null);
+      setInputProblem(describeNumberSettingRange({ name, text, min: range.min, max: range.max }));
+      focusAfterRender(inputId);
+      return;
+    }
+
+    const changed = await run(() => getBridge().changePracticeSetting({ setting: name, value: Number(trimmed) }));
+    if (changed === null) {
+      focusAfterRender(inputId);
+      return;
+    }
+    onSaved(changed.newValue);
+    setText(String(changed.newValue));
+    setNotice(`${label} is now ${changed.newValue} ${unit}.`);
+    focusAfterRender(resultId);
+  }
+
+  const input = { name, text: submittedText, min: range.min, max: range.max };
+  const problem = inputProblem ?? (error === null ? null : describeSaveError(error, (serverProblem) => describeNumberSettingProblem(input, serverProblem)));
+  return (
+    <form className="field" noValidate onSubmit={(event) => void handleSubmit(event)}>
       <label htmlFor={inputId}>
         {label} ({unit})
       </label>
-      <input id={inputId} inputMode="numeric" value={text} aria-describedby={errorId} onChange={(event) => setText(event.target.value)} />
-      <p className="hint">
-        From {min} to {max} {unit}.{hint === undefined ? '' : ` ${hint}`}
+      <input
+        id={inputId}
+        inputMode="numeric"
+        value={text}
+        aria-invalid={problem !== null}
+        aria-describedby={problem === null ? hintId : `${resultId} ${hintId}`}
+        onChange={(event) => setText(event.target.value)}
+      />
+      <FormResult id={resultId} problem={problem} notice={notice} />
+      <p id={hintId} className="hint">
+        From {range.min} to {range.max} {unit}.{hint === undefined ? '' : ` ${hint}`}
       </p>
-      <button type="submit" className="button-secondary" disabled={isBusy || text.trim() === String(value)}>
+      <button type="submit" className="button-secondary" disabled={isBusy || text.trim() === String(range.value)}>
         Save {label.toLowerCase()}
       </button>
     </form>
   );
 }
 
-function TrustedNetworksForm({ networks, isBusy, onSave }: { networks: string[]; isBusy: boolean; onSave(networks: string[]): Promise<void> }) {
-  const [text, setText] = useState(networks.join('\n'));
+interface TrustedNetworksFormProps {
+  networks: string[];
+  onSaved(networks: string[]): void;
+}
 
-  function handleSubmit(event: FormEvent) {
+function TrustedNetworksForm({ networks, onSaved }: TrustedNetworksFormProps) {
+  const { run, isBusy, error } = useBridgeAction();
+  const [text, setText] = useState(networks.join('\n'));
+  const [notice, setNotice] = useState<string | null>(null);
+  const focusAfterRender = useFocusAfterRender();
+  const fieldId = 'trusted-networks';
+  const hintId = `${fieldId}-hint`;
+  const resultId = `${fieldId}-result`;
+
+  async function handleSubmit(event: FormEvent) {
     event.preventDefault();
+    setNotice(null);
     const entries = text
       .split(/[\s,]+/)
       .map((entry) => entry.trim())
       .filter((entry) => entry !== '');
-    void onSave(entries);
+
+    const saved = await run(() => getBridge().setTrustedNetworks({ networks: entries }));
+    if (saved === null) {
+      focusAfterRender(fieldId);
+      return;
+    }
+    onSaved(saved);
+    // The server stores each block in its standard form, such as 203.0.113.0/24 for 203.0.113.5/24, so the field shows that.
+    setText(saved.join('\n'));
+    setNotice(describeSavedNetworks(entries, saved));
+    focusAfterRender(resultId);
   }
 
+  const problem = error === null ? null : describeSaveError(error, (serverProblem) => describeSettingProblem('trusted_networks', serverProblem));
   return (
-    <form className="field" onSubmit={handleSubmit}>
-      <label htmlFor="trusted-networks">Trusted networks</label>
-      <textarea id="trusted-networks" rows={4} value={text} aria-describedby={errorId} onChange={(event) => setText(event.target.value)} />
-      <p className="hint">One CIDR block per line, like 203.0.113.0/24. Sign-ins from these networks count as the practice's own.</p>
+    <form className="field" noValidate onSubmit={(event) => void handleSubmit(event)}>
+      <label htmlFor={fieldId}>{trustedNetworksLabel}</label>
+      <textarea
+        id={fieldId}
+        rows={4}
+        value={text}
+        aria-invalid={problem !== null}
+        aria-describedby={problem === null ? hintId : `${resultId} ${hintId}`}
+        onChange={(event) => setText(event.target.value)}
+      />
+      <FormResult id={resultId} problem={problem} notice={notice} />
+      <p id={hintId} className="hint">
+        One CIDR block per line, like 203.0.113.0/24. Sign-ins from these networks count as the practice's own.
+      </p>
       <button type="submit" className="button-secondary" disabled={isBusy}>
         Save trusted networks
       </button>
     </form>
   );
+}
+
+/** Builds the text for a failed save, rewording the server's problem with `describeProblem` when it sent one. */
+function describeSaveError(error: BridgeError, describeProblem: (serverProblem: string) => string): string {
+  if (error.code === 'VALIDATION_FAILED' && error.problem !== undefined && error.problem.trim() !== '') {
+    return describeProblem(error.problem);
+  }
+  return describeBridgeError(error);
+}
+
+function describeSavedNetworks(entries: string[], saved: string[]): string {
+  if (saved.length === 0) {
+    return 'The practice has no trusted networks now.';
+  }
+  const isAsTyped = entries.length === saved.length && entries.every((entry) => saved.includes(entry));
+  const savedText = `Trusted networks saved: ${saved.join(', ')}.`;
+  return isAsTyped ? savedText : `${savedText} The field now shows them as stored, in standard form and without duplicates.`;
 }
 
 function describeEndedSessions(sessionsEnded: number): string {

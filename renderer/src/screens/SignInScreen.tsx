@@ -17,6 +17,9 @@ export function SignInScreen() {
   const usernameRef = useFocusOnMount<HTMLInputElement>();
   // The password stays only in the field. It is read on submit and never kept in React or store state.
   const passwordRef = useRef<HTMLInputElement>(null);
+  // Which fields were blank at the last submit. Null until a submit on this screen, so an error that
+  // arrived with it, such as the reason a session ended, flags no field.
+  const [blankAtSubmit, setBlankAtSubmit] = useState<{ username: boolean; password: boolean } | null>(null);
 
   useEffect(() => {
     if (error?.code !== 'AUTH_INVALID_CREDENTIALS' || passwordRef.current === null) {
@@ -28,10 +31,16 @@ export function SignInScreen() {
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    void submitPassword(username, passwordRef.current?.value ?? '');
+    const password = passwordRef.current?.value ?? '';
+    setBlankAtSubmit({ username: username.trim() === '', password: password === '' });
+    void submitPassword(username, password);
   }
 
   const describedBy = error === null ? undefined : errorId;
+  const isCredentialsError = blankAtSubmit !== null && error?.code === 'AUTH_INVALID_CREDENTIALS';
+  const isBlankFieldError = blankAtSubmit !== null && error?.code === 'VALIDATION_FAILED';
+  const isUsernameInvalid = isCredentialsError || (isBlankFieldError && blankAtSubmit.username);
+  const isPasswordInvalid = isCredentialsError || (isBlankFieldError && blankAtSubmit.password);
 
   return (
     <section className="card">
@@ -55,7 +64,7 @@ export function SignInScreen() {
             required
             value={username}
             onChange={(event) => setUsername(event.target.value)}
-            aria-invalid={error !== null}
+            aria-invalid={isUsernameInvalid}
             aria-describedby={describedBy}
           />
         </div>
@@ -68,7 +77,7 @@ export function SignInScreen() {
             type="password"
             autoComplete="current-password"
             required
-            aria-invalid={error !== null}
+            aria-invalid={isPasswordInvalid}
             aria-describedby={describedBy}
           />
         </div>

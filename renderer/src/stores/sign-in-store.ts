@@ -56,6 +56,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
         idleWarning: null,
         view: 'home',
         previousView: 'home',
+        signInMfaReason: null,
       });
     }
 
@@ -174,6 +175,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
       idleWarning: null,
       view: 'home',
       previousView: 'home',
+      signInMfaReason: null,
       notice: null,
 
       initialize: () =>
@@ -317,7 +319,7 @@ export function createSignInStore(bridge: ClinicGateBridge, options: SignInStore
             handleCodeStepError(result.error);
             return;
           }
-          set({ phase: 'signed_in', session: result.value, codeStep: null });
+          set({ phase: 'signed_in', session: result.value, codeStep: null, signInMfaReason: codeStep.reason });
         }),
 
       cancel: async () => {
@@ -532,15 +534,20 @@ function pickFirstChannel(channels: ChannelChoice[], preferredChannel: OtpChanne
   return channels[0]?.channel ?? null;
 }
 
-function isSessionEndedCode(code: ErrorCode): boolean {
-  return (
-    code === 'SESSION_INVALID' ||
-    code === 'SESSION_EXPIRED' ||
-    code === 'SESSION_DEVICE_MISMATCH' ||
-    code === 'SESSION_PASSWORD_CHANGED' ||
-    code === 'SESSION_MFA_REQUIRED' ||
-    code === 'SESSION_REVOKED_BY_ADMIN'
-  );
+const sessionEndingCodes: ReadonlySet<ErrorCode> = new Set([
+  'SESSION_INVALID',
+  'SESSION_EXPIRED',
+  'SESSION_DEVICE_MISMATCH',
+  'SESSION_PASSWORD_CHANGED',
+  'SESSION_MFA_REQUIRED',
+  'SESSION_REVOKED_BY_ADMIN',
+  'SESSION_ACCOUNT_DEACTIVATED',
+  'SESSION_SIGNED_OUT_EVERYWHERE',
+]);
+
+/** True for the errors that mean the server ended this session, so the app returns to sign-in. */
+export function isSessionEndedCode(code: ErrorCode): boolean {
+  return sessionEndingCodes.has(code);
 }
 
 function bridgeError(code: ErrorCode, message: string = errorCatalogue[code].message, field?: string): BridgeError {
@@ -608,6 +615,11 @@ export interface SignInState {
   view: SignedInView;
   /** The view `view` was opened from, where "Back" returns to; home after sign-in. */
   previousView: SignedInView;
+  /**
+   * Reason this sign-in needed a code, kept after the code step so the home screen can describe the next
+   * sign-in. Null when it needed no code, and after a restart, because the session does not include it.
+   */
+  signInMfaReason: MfaReason | null;
   /** A success message for the sign-in screen, such as the one after a password reset. */
   notice: string | null;
   initialize(): Promise<void>;

@@ -125,7 +125,7 @@ export function findBrokenAuditRow(db: Db): number | null {
   return null;
 }
 
-function hashAuditContent(prevHash: string, content: Omit<AuditRow, 'id' | 'prev_hash' | 'hash'>): string {
+function hashAuditContent(prevHash: string, content: Omit<AuditRow, 'id' | 'prev_hash' | 'hash' | 'target_user_id'>): string {
   const canonical = JSON.stringify([
     prevHash,
     content.occurred_at,

@@ -79,12 +79,18 @@ function selectAuditRows(db: Db, query: AuditQuery, cursor: DecodedCursor | null
   const direction = query.order === 'asc' ? 'ASC' : 'DESC';
   const conditions: string[] = [];
   const params: Record<string, string | number> = { limit };
+  // With a user filter, the user's indexes drive the query and the matching rows are sorted. A
+  // unary + on every other filtered or sorted column keeps SQLite from walking the practice, event
+  // or time index in page order instead, which can read every row of the log to find one user's rows.
+  const filterColumn = (name: string): string => (query.user === undefined ? name : `+${name}`);
+  const sortKey = filterColumn(sortExpression);
+  const idKey = filterColumn('e.id');
 
   // On a server with one practice, rows that name no practice (unknown usernames, per-IP rate
   // limits) can only concern that practice, so its administrators see them too. With several
   // practices those rows stay server-wide and the viewer shows only the practice's own rows.
   if (!isOnlyPractice(db, query.practiceId)) {
-    conditions.push('e.practice_id = @practiceId');
+    conditions.push(`${filterColumn('e.practice_id')} = @practiceId`);
     params.practiceId = query.practiceId;
   }
   if (query.user !== undefined) {
@@ -94,13 +100,18 @@ function selectAuditRows(db: Db, query: AuditQuery, cursor: DecodedCursor | null
       conditions.push('(e.user_id IS NULL AND e.username = @username COLLATE NOCASE)');
     } else {
       // An administrator's action on this user is stored under the administrator's id and names
-      // this user in target_user_id. Each branch of the OR has its own index.
-      conditions.push('(e.user_id = @userId OR e.target_user_id = @userId OR (e.user_id IS NULL AND e.username = @username COLLATE NOCASE))');
+      // this user in target_user_id. SQLite reads an OR of these through its indexes only when no
+      // branch has a COLLATE, so each branch is its own indexed subquery instead.
+      conditions.push(
+        `e.id IN (SELECT id FROM audit_events WHERE user_id = @userId
+                  UNION ALL SELECT id FROM audit_events WHERE target_user_id = @userId
+                  UNION ALL SELECT id FROM audit_events WHERE user_id IS NULL AND username = @username COLLATE NOCASE)`,
+      );
       params.userId = userId;
     }
   }
   if (query.event !== undefined) {
-    conditions.push('e.event = @event');
+    conditions.push(`${filterColumn('e.event')} = @event`);
     params.event = query.event;
   }
   if (query.outcome !== undefined) {
@@ -108,15 +119,15 @@ function selectAuditRows(db: Db, query: AuditQuery, cursor: DecodedCursor | null
     params.outcome = query.outcome;
   }
   if (query.fromMs !== undefined) {
-    conditions.push('e.occurred_at >= @fromMs');
+    conditions.push(`${filterColumn('e.occurred_at')} >= @fromMs`);
     params.fromMs = query.fromMs;
   }
   if (query.toMs !== undefined) {
-    conditions.push('e.occurred_at < @toMs');
+    conditions.push(`${filterColumn('e.occurred_at')} < @toMs`);
     params.toMs = query.toMs;
   }
   if (cursor !== null) {
-    conditions.push(`(${sortExpression}, e.id) ${query.order === 'asc' ? '>' : '<'} (@cursorValue, @cursorId)`);
+    conditions.push(`(${sortKey}, ${idKey}) ${query.order === 'asc' ? '>' : '<'} (@cursorValue, @cursorId)`);
     params.cursorValue = cursor.value;
     params.cursorId = cursor.id;
   }
@@ -128,7 +139,7 @@ function selectAuditRows(db: Db, query: AuditQuery, cursor: DecodedCursor | null
     FROM audit_events e
     LEFT JOIN users u ON u.id = e.user_id
     ${where}
-    ORDER BY ${sortExpression} ${direction}, e.id ${direction}
+    ORDER BY ${sortKey} ${direction}, ${idKey} ${direction}
     LIMIT @limit`;
   return db.prepare(sql).all(params) as AuditQueryRow[];
 }

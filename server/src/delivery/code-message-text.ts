@@ -12,7 +12,7 @@ export function formatCodeEmail(message: CodeMessage): CodeEmailText {
     return formatAccountSetupEmail(message);
   }
   const practiceName = cleanPracticeName(message.practiceName);
-  const codeName = describeCodePurpose(message.purpose);
+  const codeName = describeCodePurpose(message.purpose, message.channel);
   const validity = formatMinutes(message.expiresInMinutes);
 
   const subject = `Your ClinicGate ${codeName} for ${practiceName}`;
@@ -41,7 +41,7 @@ export function formatCodeEmail(message: CodeMessage): CodeEmailText {
 export function formatCodeSms(message: CodeMessage): string {
   const practiceName = cleanPracticeName(message.practiceName);
   const buildText = (name: string): string =>
-    `Your ClinicGate ${describeCodePurpose(message.purpose)} for ${name} is ${message.code}. ` +
+    `Your ClinicGate ${describeCodePurpose(message.purpose, message.channel)} for ${name} is ${message.code}. ` +
     `It expires in ${formatMinutes(message.expiresInMinutes)}. Don't share it.`;
 
   const text = buildText(practiceName);
@@ -96,14 +96,16 @@ export function formatAccountSetupEmail(message: CodeMessage): CodeEmailText {
   return { subject, text };
 }
 
-function describeCodePurpose(purpose: CodeMessage['purpose']): string {
+/** Names the code, as it reads in "Your ClinicGate <name> for <practice> is ...". */
+function describeCodePurpose(purpose: CodeMessage['purpose'], channel: CodeMessage['channel']): string {
   switch (purpose) {
     case 'account_setup':
       return 'account setup code';
     case 'password_reset':
       return 'password reset code';
     case 'contact_change':
-      return 'verification code';
+      // The code goes to the new value itself, so the channel names what is being confirmed.
+      return channel === 'sms' ? 'code to confirm your new mobile number' : 'code to confirm your new email address';
     case 'sign_in':
       return 'sign-in code';
   }

@@ -11,10 +11,11 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
 
   const event = describeNoticeEvent(message, practiceName);
   // Only sign-in events have a workstation and a place.
-  const factLines =
-    message.kind === 'contact_changed'
-      ? [`    Time: ${time}`]
-      : [`    Workstation: ${workstationName}`, `    Approximate location: ${location}`, `    Time: ${time}`];
+  const isLocationShown = message.kind !== 'contact_changed';
+  const factLines = isLocationShown
+    ? [`    Workstation: ${workstationName}`, `    Approximate location: ${location}`, `    Time: ${time}`]
+    : [`    Time: ${time}`];
+  const locationNote = isLocationShown ? ' Locations come from an offline IP database and are approximate.' : '';
 
   const text = [
     greeting,
@@ -27,7 +28,7 @@ export function formatNoticeEmail(message: NoticeMessage): NoticeEmailText {
     event.reassurance ?? 'If it was you, there is nothing to do.',
     '',
     '-- ',
-    `Sent automatically by ClinicGate for ${practiceName}. Locations come from an offline IP database and are approximate.`,
+    `Sent automatically by ClinicGate for ${practiceName}.${locationNote}`,
     '',
   ].join('\n');
   return { subject: event.subject, text };

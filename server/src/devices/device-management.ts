@@ -48,7 +48,13 @@ export function revokeTrustedDevice(
       event: 'device.revoked',
       outcome: 'success',
       reason: revokedBy,
-      details: { deviceTrustId: trust.id, device: trust.deviceFingerprint.slice(0, 12), actorUserId: input.actor.user.id, sessionsEnded: endedSessionIds.length },
+      details: {
+        deviceTrustId: trust.id,
+        device: trust.deviceFingerprint.slice(0, 12),
+        actorUserId: input.actor.user.id,
+        actorUsername: input.actor.user.username,
+        sessionsEnded: endedSessionIds.length,
+      },
     });
     for (const sessionId of endedSessionIds) {
       appendAuditEvent(db, { ...auditBase, event: 'session.revoked', outcome: 'success', reason: 'device_revoked', details: { sessionId } });

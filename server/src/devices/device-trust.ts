@@ -128,6 +128,18 @@ export function revokeDeviceTrust(db: Db, deviceTrustId: string, now: number): b
   return result.changes === 1;
 }
 
+/** Revokes every trust of the user that is neither revoked nor expired, and returns the revoked ones. */
+export function revokeUserDeviceTrusts(db: Db, input: { userId: string; now: number }): Array<{ id: string; deviceFingerprint: string }> {
+  const rows = db
+    .prepare(
+      `UPDATE device_trusts SET revoked_at = ?
+       WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+       RETURNING id, device_fingerprint`,
+    )
+    .all(input.now, input.userId, input.now) as Array<{ id: string; device_fingerprint: string }>;
+  return rows.map((row) => ({ id: row.id, deviceFingerprint: row.device_fingerprint }));
+}
+
 /**
  * Revokes the user's earlier trusts on this workstation before it is remembered again, so the
  * list shows each workstation once. Returns how many were replaced and the newest one's label.

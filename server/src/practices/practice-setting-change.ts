@@ -96,11 +96,14 @@ export function changePracticeSetting(db: Db, change: PracticeSettingChange): Pr
   }
   const isBelowRetentionMinimum = setting === 'audit_retention_days' && newValue < minimumAuditRetentionDays;
   if (isBelowRetentionMinimum && !change.allowBelowMinimum) {
+    // Only the server command can override the minimum, so the Security pane is not told how.
+    const override =
+      change.actorUserId === undefined
+        ? 'Pass --allow-below-minimum to lower it anyway; the override is recorded in the audit log.'
+        : 'A shorter period can only be set by the server command, where the override is recorded in the audit log.';
     return {
       ok: false,
-      problem:
-        `audit_retention_days: ${newValue} is below the ${minimumAuditRetentionDays}-day (six-year) minimum for audit records. ` +
-        'Pass --allow-below-minimum to lower it anyway; the override is recorded in the audit log.',
+      problem: `audit_retention_days: ${newValue} is below the ${minimumAuditRetentionDays}-day (six-year) minimum for audit records. ${override}`,
     };
   }
 

@@ -6,13 +6,22 @@ import { listTrustedNetworks, replaceTrustedNetworks } from './access-pattern';
 
 export const maxTrustedNetworks = 200;
 
+/**
+ * Shortest prefix accepted per IP version. A wider block would count most of the internet as the
+ * practice's own and switch the unusual-location check off. For scale, an IPv4 /8 is the size of
+ * block IANA gave each regional internet registry, and an IPv6 /32 is the usual allocation to a
+ * whole ISP, so even these limits are far wider than a clinic needs.
+ */
+export const minTrustedPrefixLength = { 4: 8, 6: 32 } as const;
+
 export type TrustedNetworksChange =
   | { ok: true; oldNetworks: string[]; newNetworks: string[] }
   | { ok: false; problems: string[] };
 
 /**
  * Replaces a practice's trusted networks (an empty list clears them) and audits the old and new
- * lists as `settings.changed`. Every entry must be an IPv4 or IPv6 CIDR block; host bits are cleared.
+ * lists as `settings.changed`. Every entry must be an IPv4 or IPv6 CIDR block no wider than
+ * `minTrustedPrefixLength` allows; host bits are cleared.
  */
 export function setTrustedNetworks(
   db: Db,
@@ -34,9 +43,17 @@ export function setTrustedNetworks(
     const network = parseIpNetwork(text);
     if (network === null) {
       problems.push(`${JSON.stringify(text)} is not an IPv4 or IPv6 CIDR block; write it like 203.0.113.0/24 or 2001:db8::/48.`);
-    } else {
-      parsed.push(network);
+      continue;
     }
+    const minPrefixLength = minTrustedPrefixLength[network.address.version];
+    if (network.prefixLength < minPrefixLength) {
+      problems.push(
+        `${JSON.stringify(text)} is too wide to trust: it would switch off the unusual-location check for most of the internet. ` +
+          `Use a prefix of /${minPrefixLength} or longer for IPv${network.address.version}, like the clinic's own ${network.address.version === 4 ? '203.0.113.0/24' : '2001:db8::/48'}.`,
+      );
+      continue;
+    }
+    parsed.push(network);
   }
   if (parsed.length > maxTrustedNetworks) {
     problems.push(`At most ${maxTrustedNetworks} trusted networks are allowed; received ${parsed.length}.`);

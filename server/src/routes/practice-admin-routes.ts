@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sendApiError, sendFailure } from '../errors/api-error';
 import { sendContactChangedNotices } from '../notifications/contact-changed-notice';
 import { findPracticeById } from '../practices/practice-repository';
-import { changeablePracticeSettings, changePracticeSetting } from '../practices/practice-setting-change';
+import { changeablePracticeSettings, changePracticeSetting, minimumAuditRetentionDays } from '../practices/practice-setting-change';
 import { setTrustedNetworks } from '../risk/trusted-networks';
 import { administerUser, listPracticeUsers, toUserSummary, updatePracticeUserDetails } from '../users/user-administration';
 import { createPracticeUser } from '../users/user-creation';
@@ -35,6 +35,7 @@ const userSummary = Type.Object({
   email: Type.Union([Type.String(), Type.Null()]),
   mobile: Type.Union([Type.String(), Type.Null()]),
   isSetupPending: Type.Boolean(),
+  preferredChannel: Type.Union([Type.Literal('email'), Type.Literal('sms')]),
 });
 const createdUserReply = Type.Composite([userSummary, Type.Object({ setupEmailSent: Type.Boolean() })]);
 const setupCodeReply = Type.Object({ user: userSummary, codeExpiresAt: Type.String({ format: 'date-time' }) });
@@ -347,7 +348,9 @@ function readPracticeSettings(context: ServerContext, practiceId: string): Stati
   const row = context.db.prepare('SELECT * FROM practices WHERE id = ?').get(practiceId) as Record<string, number>;
   const settings: Record<string, Static<typeof settingRange>> = {};
   for (const [name, rule] of Object.entries(changeablePracticeSettings)) {
-    settings[name] = { value: Number(row[rule.column]), min: rule.min, max: rule.max };
+    // The pane cannot override the six-year audit minimum, so it offers only what it can set.
+    const min = name === 'audit_retention_days' ? minimumAuditRetentionDays : rule.min;
+    settings[name] = { value: Number(row[rule.column]), min, max: rule.max };
   }
   const networks = context.db
     .prepare('SELECT network FROM practice_trusted_networks WHERE practice_id = ? ORDER BY network')

@@ -195,7 +195,7 @@ export async function registerProfileRoutes(app: FastifyInstance, context: Serve
       }
       const now = context.clock.now();
       const sessionsEnded = runImmediate(context.db, () => {
-        // The other sessions get their own reason, so their workstations can say why they were signed out.
+        // The other sessions get their own end reason, so their workstations can show why they were signed out.
         const ended = context.db
           .prepare(
             `UPDATE sessions SET ended_at = ?, end_reason = CASE WHEN id = ? THEN 'logout' ELSE 'signed_out_everywhere' END

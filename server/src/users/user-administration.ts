@@ -5,6 +5,7 @@ import { appendAuditEvent, type RequestOrigin } from '../audit/audit-log';
 import { getAccountLockState } from '../auth/account-lockout';
 import { runImmediate, type Db } from '../db/database';
 import { maskEmail, maskMobile } from '../delivery/mask-destination';
+import { revokeUserDeviceTrusts } from '../devices/device-trust';
 import { failure, type Result } from '../errors/api-error';
 import { toEmailKey } from '../password-reset/reset-request';
 import { emailPattern } from '../practices/practice-setup';
@@ -23,6 +24,8 @@ export interface UserSummary {
   mobile: string | null;
   /** True until the user chooses a password with their setup code. */
   isSetupPending: boolean;
+  /** The channel that receives sign-in codes first, at the masked `email` or, for `sms`, the masked `mobile`. */
+  preferredChannel: OtpChannel;
 }
 
 export type UserAdministrationAction = 'deactivate' | 'reactivate' | 'unlock' | 'revoke_sessions' | 'change_role';
@@ -61,6 +64,8 @@ export function listPracticeUsers(db: Db, input: { practiceId: string; search: s
 /**
  * Applies one administrator action to a user of the administrator's own practice and audits it as
  * `user.changed`. A user of another practice reads as not found, so ids reveal nothing.
+ * Deactivating and `revoke_sessions` end the user's sessions and revoke their remembered
+ * workstations, each audited as `device.revoked`, so a reactivated user needs a code again.
  */
 export function administerUser(db: Db, request: UserAdministrationRequest): Result<{ user: UserSummary; sessionsEnded: number }> {
   return runImmediate(db, () => {
@@ -76,12 +81,14 @@ export function administerUser(db: Db, request: UserAdministrationRequest): Resu
       return failure('USER_LAST_ADMIN');
     }
 
+    const actorUsername = findUserById(db, request.actorUserId)?.username ?? null;
     let sessionsEnded = 0;
     const details: Record<string, string | number | null> = { action: request.action };
     switch (request.action) {
       case 'deactivate':
         db.prepare(`UPDATE users SET status = 'deactivated' WHERE id = ?`).run(target.id);
-        sessionsEnded = endUserSessions(db, target.id, request.now);
+        sessionsEnded = endUserSessions(db, target.id, 'user_deactivated', request.now);
+        details.devicesRevoked = revokeAndAuditDeviceTrusts(db, { request, target, actorUsername, reason: 'user_deactivated' });
         break;
       case 'reactivate':
         db.prepare(`UPDATE users SET status = 'active' WHERE id = ?`).run(target.id);
@@ -90,10 +97,8 @@ export function administerUser(db: Db, request: UserAdministrationRequest): Resu
         unlockUser(db, target.id);
         break;
       case 'revoke_sessions':
-        sessionsEnded = endUserSessions(db, target.id, request.now);
-        details.devicesRevoked = db
-          .prepare('UPDATE device_trusts SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
-          .run(request.now, target.id).changes;
+        sessionsEnded = endUserSessions(db, target.id, 'revoked_by_admin', request.now);
+        details.devicesRevoked = revokeAndAuditDeviceTrusts(db, { request, target, actorUsername, reason: 'practice_admin' });
         break;
       case 'change_role':
         details.oldValue = target.role;
@@ -124,9 +129,35 @@ function countActiveAdmins(db: Db, practiceId: string): number {
   return row.count;
 }
 
-function endUserSessions(db: Db, userId: string, now: number): number {
-  return db.prepare(`UPDATE sessions SET ended_at = ?, end_reason = 'revoked_by_admin' WHERE user_id = ? AND ended_at IS NULL`).run(now, userId)
-    .changes;
+function endUserSessions(db: Db, userId: string, reason: 'revoked_by_admin' | 'user_deactivated', now: number): number {
+  return db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE user_id = ? AND ended_at IS NULL').run(now, reason, userId).changes;
+}
+
+/** Revokes the target's remembered workstations and writes a `device.revoked` row, under the target, for each. */
+function revokeAndAuditDeviceTrusts(
+  db: Db,
+  input: { request: UserAdministrationRequest; target: User; actorUsername: string | null; reason: 'practice_admin' | 'user_deactivated' },
+): number {
+  const { request, target } = input;
+  const revoked = revokeUserDeviceTrusts(db, { userId: target.id, now: request.now });
+  for (const trust of revoked) {
+    appendAuditEvent(db, {
+      occurredAt: request.now,
+      origin: request.origin,
+      practiceId: request.practiceId,
+      userId: target.id,
+      event: 'device.revoked',
+      outcome: 'success',
+      reason: input.reason,
+      details: {
+        deviceTrustId: trust.id,
+        device: trust.deviceFingerprint.slice(0, 12),
+        actorUserId: request.actorUserId,
+        actorUsername: input.actorUsername,
+      },
+    });
+  }
+  return revoked.length;
 }
 
 export function toUserSummary(user: User, now: number): UserSummary {
@@ -140,6 +171,7 @@ export function toUserSummary(user: User, now: number): UserSummary {
     email: user.email === null ? null : maskEmail(user.email),
     mobile: user.mobile === null ? null : maskMobile(user.mobile),
     isSetupPending: user.isPasswordSetupPending,
+    preferredChannel: user.preferredChannel,
   };
 }
 
