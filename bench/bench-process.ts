@@ -41,7 +41,10 @@ export async function startBenchServer(dataDir: string, cpuProfileDir: string | 
   const codes = new CodeBook();
   let windowWaiter: ((window: MeasurementWindow) => void) | undefined;
   const send = (message: DriverMessage): void => {
-    child.send(message);
+    // After Ctrl+C the server may already be gone; its exit is what stopChild waits for.
+    if (child.connected) {
+      child.send(message);
+    }
   };
 
   const url = await new Promise<string>((resolve, reject) => {

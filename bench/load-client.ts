@@ -175,8 +175,14 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
+/** Returns the middle value, or the mean of the two middle values when the count is even. */
 export function median(values: readonly number[]): number {
-  return percentile(values, 50);
+  if (values.length === 0) {
+    return Number.NaN;
+  }
+  const sorted = [...values].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function summarize(latenciesMs: number[], unexpected: number, durationMs: number): LoadResult {

@@ -101,7 +101,7 @@ export function formatReport(report: BenchReport, command: string): string {
     for (const row of report.passwordStep) {
       const target = row.concurrency === 1 ? '(none at 1)' : '>= 95%';
       lines.push(
-        `| ${row.concurrency} clients | ${row.ceilingPerSecond.toFixed(1)}/s | ${row.signInsPerSecond.toFixed(1)} | ${(row.ratio * 100).toFixed(1)}% | ${target} | ${fixed(row.latencyMs.p50)} / ${fixed(row.latencyMs.p99)} | ${fixed(row.eventLoopMaxMs)} ms (${fixed(row.idleThreadMaxMs)} ms) | ${mib(row.rssPeakBytes)} | ${row.serverCpuPercent.toFixed(0)}% |`,
+        `| ${row.concurrency} ${row.concurrency === 1 ? 'client' : 'clients'} | ${row.ceilingPerSecond.toFixed(1)}/s | ${row.signInsPerSecond.toFixed(1)} | ${(row.ratio * 100).toFixed(1)}% | ${target} | ${fixed(row.latencyMs.p50)} / ${fixed(row.latencyMs.p99)} | ${fixed(row.eventLoopMaxMs)} ms (${fixed(row.idleThreadMaxMs)} ms) | ${mib(row.rssPeakBytes)} | ${row.serverCpuPercent.toFixed(0)}% |`,
       );
     }
     lines.push('');
@@ -113,7 +113,7 @@ export function formatReport(report: BenchReport, command: string): string {
       const cpu = row.cpuPerSignInMs;
       const share = cpu === null ? 'unknown' : `${((cpu.hashingThreads / (cpu.hashingThreads + cpu.mainThread + cpu.loadGenerator)) * 100).toFixed(1)}%`;
       lines.push(
-        `| ${row.concurrency} clients | ${cpu === null ? 'unknown (no /proc)' : `${fixed(cpu.hashingThreads)} / ${fixed(cpu.mainThread)} / ${fixed(cpu.loadGenerator)} ms`} | ${share} |`,
+        `| ${row.concurrency} ${row.concurrency === 1 ? 'client' : 'clients'} | ${cpu === null ? 'unknown (no /proc)' : `${fixed(cpu.hashingThreads)} / ${fixed(cpu.mainThread)} / ${fixed(cpu.loadGenerator)} ms`} | ${share} |`,
       );
     }
     lines.push('');

@@ -48,6 +48,15 @@ async function main(): Promise<void> {
   const dataDir = path.join(workDir, 'server');
   log(`${plan.name} benchmark${options.isSoak ? ' (soak)' : ''}; data directory ${workDir}`);
 
+  // Ctrl+C reaches the bench server too, because it is in the same process group. The data
+  // directory contains the server's TLS key, so it is removed here before exiting.
+  const removeWorkDirAndExit = (): void => {
+    rmSync(workDir, { recursive: true, force: true });
+    process.stderr.write(`benchmark stopped; removed ${workDir}\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', removeWorkDirAndExit);
+  process.once('SIGTERM', removeWorkDirAndExit);
   const server = await startBenchServer(dataDir, options.cpuProfileDir).catch((error: unknown) => {
     rmSync(workDir, { recursive: true, force: true });
     throw error;
@@ -130,7 +139,10 @@ function parseOptions(argv: readonly string[]): Options {
   let cpuProfileDir: string | undefined;
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index];
-    if (argument === '--quick') {
+    if (argument === '--help' || argument === '-h') {
+      process.stdout.write(`${usage}\nMeasures sign-in throughput, code latency, memory and growth; see docs/benchmarks.md.\n`);
+      process.exit(0);
+    } else if (argument === '--quick') {
       plan = quickPlan;
     } else if (argument === '--soak') {
       isSoak = true;
@@ -138,21 +150,26 @@ function parseOptions(argv: readonly string[]): Options {
       jsonFile = argv[index + 1];
       index += 1;
       if (jsonFile === undefined) {
-        throw new Error('--json: expected a file path after the flag.');
+        throw new UsageError('--json: expected a file path after the flag.');
       }
     } else if (argument === '--cpu-prof') {
       cpuProfileDir = argv[index + 1];
       index += 1;
       if (cpuProfileDir === undefined) {
-        throw new Error('--cpu-prof: expected a folder path after the flag.');
+        throw new UsageError('--cpu-prof: expected a folder path after the flag.');
       }
       cpuProfileDir = path.resolve(cpuProfileDir);
     } else {
-      throw new Error(`unknown option ${JSON.stringify(argument)}; expected --quick, --soak, --json FILE or --cpu-prof DIR.`);
+      throw new UsageError(`unknown option ${JSON.stringify(argument)}; expected --quick, --soak, --json FILE or --cpu-prof DIR.`);
     }
   }
   return { plan, isSoak, jsonFile, cpuProfileDir };
 }
+
+const usage = 'usage: npm run bench [-- --quick] [-- --soak] [-- --json FILE] [-- --cpu-prof DIR]';
+
+/** A command-line mistake: reported with the usage line, without a stack trace. */
+class UsageError extends Error {}
 
 function seedUsersUpTo(seeding: { db: Db; practiceId: string; passwordHash: string; seeded: number }, count: number): void {
   if (count <= seeding.seeded) {
@@ -187,6 +204,10 @@ function emitReport(options: Options, report: BenchReport): void {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n${usage}\n`);
+      process.exit(2);
+    }
     process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
