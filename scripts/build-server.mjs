@@ -26,9 +26,9 @@ export function serverEnvironment(environment = process.env) {
 
 /**
  * Node options for the server's process. V8 lets its young generation grow to 16 MiB per
- * semi-space by default. Under a steady stream of requests it does, and the extra heap stays
- * resident; the server's per-request objects die young, so 4 MiB keeps RSS about 20-30 MiB lower
- * with no measurable cost per request (docs/benchmarks.md).
+ * semi-space by default, and under a steady stream of requests it does and the heap stays that
+ * size. The server's per-request objects die young, so 4 MiB keeps RSS about 20-30 MiB lower
+ * with no measurable cost per request (measured, see docs/benchmarks.md).
  */
 export const serverNodeOptions = ['--enable-source-maps', '--max-semi-space-size=4'];
 

@@ -195,6 +195,7 @@ describe('administration through the agent', () => {
     const revoked = await office.revokePracticeUserWorkstation({ userId: frankie.id, id: workstation.id });
     const after = await office.listPracticeUserWorkstations({ userId: frankie.id });
 
+    expect(listed.ok).toBe(true);
     expect(listed.ok && listed.value).toHaveLength(1);
     expect(workstation).toMatchObject({ name: 'reception', isCurrentDevice: false });
     expect(revoked).toEqual({ ok: true, value: { sessionsEnded: 1 } });

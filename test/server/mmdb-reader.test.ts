@@ -120,7 +120,7 @@ describe('mmdb reader on corrupt data', () => {
     expect(() => reader.lookup(Uint8Array.from([203, 0, 113, 1]))).toThrow(/points outside the data section/);
   });
 
-  it('gives an unknown place, not an error, when a locator meets a damaged record', () => {
+  it('locates a damaged record as unknown', () => {
     const builder = new MmdbFileBuilder({ recordSizeBits: 24, ipVersion: 4 });
     builder.addData(encodeField.string('only value'));
     builder.insertNetwork(Uint8Array.from([203, 0, 113, 0]), 24, 5000);

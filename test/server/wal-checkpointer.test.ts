@@ -63,7 +63,8 @@ describe('WAL checkpoint thread', () => {
     expect(failures).toEqual([]);
   });
 
-  it('keeps pages in the WAL when nothing checkpoints, the control for the test above', async () => {
+  // The control for the test above: the same writes stay in the WAL when no thread checkpoints.
+  it('keeps pages in the WAL without the thread', async () => {
     const { db, file } = openTempDatabase();
     db.pragma('wal_autocheckpoint = 0');
     const sizeBefore = statSync(file).size;

@@ -1,9 +1,9 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { accountSetupCodeLength } from '../../../electron/shared/api';
 import { getBridge } from '../bridge/get-bridge';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { NewPasswordFields } from '../components/NewPasswordFields';
+import { NewPasswordForm } from '../components/NewPasswordForm';
 import { describeDigitCount, isCompleteCode, normalizeCodeInput } from '../format/code-input';
 import { useFocusOnMount } from '../hooks/use-focus-on-mount';
 import { accountSetupSuccessMessage, createAccountSetupStore, type AccountSetupStore } from '../stores/account-setup-store';
@@ -108,14 +108,6 @@ function NewPasswordStep({ store }: { store: AccountSetupStore }) {
   const error = useStore(store, (state) => state.error);
   const isBusy = useStore(store, (state) => state.isBusy);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
-  // The passwords stay in the fields; they are read on submit and never kept in state.
-  const newPasswordRef = useRef<HTMLInputElement>(null);
-  const confirmationRef = useRef<HTMLInputElement>(null);
-
-  function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    void store.getState().setNewPassword(newPasswordRef.current?.value ?? '', confirmationRef.current?.value ?? '');
-  }
 
   return (
     <>
@@ -126,19 +118,14 @@ function NewPasswordStep({ store }: { store: AccountSetupStore }) {
         For the username <strong className="break-anywhere">{verified?.username}</strong>. Nobody else sees this password. After you set it, sign in
         with your username and the new password.
       </p>
-      <form noValidate onSubmit={handleSubmit} aria-busy={isBusy}>
-        <NewPasswordFields
-          policy={verified?.passwordPolicy ?? null}
-          describedBy={error === null ? undefined : errorId}
-          isInvalid={error !== null}
-          newPasswordRef={newPasswordRef}
-          confirmationRef={confirmationRef}
-        />
-        <ErrorAlert id={errorId} error={error} />
-        <button type="submit" className="button-primary" disabled={isBusy}>
-          Set password
-        </button>
-      </form>
+      <NewPasswordForm
+        policy={verified?.passwordPolicy ?? null}
+        error={error}
+        errorId={errorId}
+        isBusy={isBusy}
+        submitLabel="Set password"
+        onSubmit={(newPassword, confirmation) => void store.getState().setNewPassword(newPassword, confirmation)}
+      />
     </>
   );
 }

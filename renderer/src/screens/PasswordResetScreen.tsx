@@ -1,8 +1,8 @@
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { getBridge } from '../bridge/get-bridge';
 import { ErrorAlert } from '../components/ErrorAlert';
-import { NewPasswordFields } from '../components/NewPasswordFields';
+import { NewPasswordForm } from '../components/NewPasswordForm';
 import { ResendControl } from '../components/ResendControl';
 import { codeLength, normalizeCodeInput } from '../format/code-input';
 import { formatLocalTime } from '../format/time';
@@ -145,14 +145,6 @@ function NewPasswordStep({ store }: { store: PasswordResetStore }) {
   const error = useStore(store, (state) => state.error);
   const isBusy = useStore(store, (state) => state.isBusy);
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
-  // The passwords stay in the fields; they are read on submit and never kept in state.
-  const newPasswordRef = useRef<HTMLInputElement>(null);
-  const confirmationRef = useRef<HTMLInputElement>(null);
-
-  function handleSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    void store.getState().setNewPassword(newPasswordRef.current?.value ?? '', confirmationRef.current?.value ?? '');
-  }
 
   return (
     <>
@@ -160,19 +152,14 @@ function NewPasswordStep({ store }: { store: PasswordResetStore }) {
         Choose a new password
       </h1>
       <p className="hint">Setting it signs you out everywhere and forgets remembered workstations. Then sign in with the new password.</p>
-      <form noValidate onSubmit={handleSubmit} aria-busy={isBusy}>
-        <NewPasswordFields
-          policy={policy}
-          describedBy={error === null ? undefined : errorId}
-          isInvalid={error !== null}
-          newPasswordRef={newPasswordRef}
-          confirmationRef={confirmationRef}
-        />
-        <ErrorAlert id={errorId} error={error} />
-        <button type="submit" className="button-primary" disabled={isBusy}>
-          Set new password
-        </button>
-      </form>
+      <NewPasswordForm
+        policy={policy}
+        error={error}
+        errorId={errorId}
+        isBusy={isBusy}
+        submitLabel="Set new password"
+        onSubmit={(newPassword, confirmation) => void store.getState().setNewPassword(newPassword, confirmation)}
+      />
     </>
   );
 }

@@ -99,7 +99,7 @@ interface EnforcementFormProps {
   onSaved(newValue: number): void;
 }
 
-/** The "Require MFA for every sign-in" switch. Turning it on signs people out, so it needs a confirmation first. */
+/** Renders the "Require MFA for every sign-in" switch, which asks for confirmation before turning on because that signs people out. */
 function EnforcementForm({ isOn, practiceName, onSaved }: EnforcementFormProps) {
   const { run, isBusy, error } = useBridgeAction();
   const [isConfirming, setIsConfirming] = useState(false);

@@ -82,7 +82,7 @@ export function storeAccountSetupCode(
 /**
  * Compares `code` with the user's newest setup code that is neither used nor revoked. It only
  * reads; `recordWrongSetupCode` counts a wrong one. An expired code reads as `expired` only when the
- * typed code is its right one, so the reply tells nobody without the code that a setup is waiting.
+ * typed code is its right one, so someone without the code cannot learn that a setup is waiting.
  */
 export function checkAccountSetupCode(db: Db, secret: Buffer, input: { userId: string; code: string; now: number }): SetupCodeCheck {
   const row = db

@@ -38,8 +38,8 @@ parentPort.on('message', (message) => {
  * commit finds 1000 pages in the WAL file, and a checkpoint waits for fsync. On the server that
  * commit is a request on the main thread, so every few hundred sign-ins one request waited for
  * the disk and every other request queued behind it. Here a worker thread with its own connection
- * runs a PASSIVE checkpoint every 100 ms, which never blocks writers or readers, and the main
- * connection stops checkpointing on commit. If the thread fails, the main connection goes back
+ * runs a PASSIVE checkpoint every 100 ms, and the main connection stops checkpointing on commit.
+ * SQLite documents that a PASSIVE checkpoint does not wait for readers or writers. If the thread fails, the main connection goes back
  * to SQLite's default, so the WAL file can never grow without bound.
  */
 export function startWalCheckpointer(db: Db, onFailure: (error: unknown) => void): WalCheckpointer {

@@ -96,7 +96,7 @@ export function changePracticeSetting(db: Db, change: PracticeSettingChange): Pr
   }
   const isBelowRetentionMinimum = setting === 'audit_retention_days' && newValue < minimumAuditRetentionDays;
   if (isBelowRetentionMinimum && !change.allowBelowMinimum) {
-    // Only the server command can override the minimum, so the Security pane is not told how.
+    // Only the server command can override the minimum, so the Security pane's message names the command, not its flag.
     const override =
       change.actorUserId === undefined
         ? 'Pass --allow-below-minimum to lower it anyway; the override is recorded in the audit log.'
